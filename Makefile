@@ -1,0 +1,38 @@
+# ddb_fdw — PostgreSQL foreign data wrapper that writes to Amazon DynamoDB.
+#
+#   make && make install        build and install into the PostgreSQL that pg_config names
+#   make unitcheck              client-side unit tests (SigV4 vectors, response parsers); no PostgreSQL
+#   bash test/run.sh            everything (what .ci/run and README call)
+
+MODULE_big = ddb_fdw
+EXTENSION = ddb_fdw
+DATA = sql/ddb_fdw--1.0.sql
+PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
+
+# PostgreSQL-facing code (ddb_*) and the AWS client it drives (aws_*), which
+# needs no PostgreSQL header and is unit-tested on its own.
+PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
+          src/ddb_xact.c src/ddb_bridge.c
+AWS_SRCS = src/aws_error.c src/aws_buf.c src/aws_sigv4.c src/aws_http.c \
+           src/aws_dynamodb.c src/aws_creds.c
+OBJS = $(PG_SRCS:.c=.o) $(AWS_SRCS:.c=.o)
+
+PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lcurl -lcrypto -ljson-c
+PG_CFLAGS = -Wno-declaration-after-statement
+
+# pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
+REGRESS = options scan insert xact errors signing
+REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: unitcheck
+unitcheck:
+	$(MAKE) -C test/unit check
+
+.PHONY: print-regress
+print-regress:
+	@echo $(REGRESS)

@@ -1,0 +1,369 @@
+/* aws_dynamodb.c — see aws_dynamodb.h */
+#include "aws_dynamodb.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "aws_sigv4.h"
+
+#define DDB_TARGET_PREFIX "DynamoDB_20120810."
+#define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
+
+void
+aws_ddb_default_url(const char *region, char *buf, size_t size)
+{
+	snprintf(buf, size, "https://dynamodb.%s.amazonaws.com%s", region,
+			 strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
+}
+
+bool
+aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
+			 const char *body, size_t body_len, AwsBuf *response, AwsError *err)
+{
+	char		host[256];
+	const char *path;
+	char		amz_date[17];
+	char		target[96];
+	AwsHeader	headers[6];
+	size_t		n_signed;
+	AwsSigv4Params params;
+	AwsSigv4Result sig = {0};
+	AwsHttpRequest req;
+	AwsHttpResponse resp;
+	bool		ok;
+
+	if (!aws_http_split_url(ep->url, host, sizeof(host), &path, err))
+		return false;
+	aws_sigv4_format_amz_date(time(NULL), amz_date);
+	snprintf(target, sizeof(target), DDB_TARGET_PREFIX "%s", operation);
+
+	headers[0] = (AwsHeader) {"Content-Type", DDB_CONTENT_TYPE};
+	headers[1] = (AwsHeader) {"Host", host};
+	headers[2] = (AwsHeader) {"X-Amz-Date", amz_date};
+	headers[3] = (AwsHeader) {"X-Amz-Target", target};
+	n_signed = 4;
+	if (ep->creds->session_token)
+		headers[n_signed++] = (AwsHeader) {"X-Amz-Security-Token", ep->creds->session_token};
+
+	memset(&params, 0, sizeof(params));
+	params.access_key_id = ep->creds->access_key_id;
+	params.secret_access_key = ep->creds->secret_access_key;
+	params.session_token = ep->creds->session_token;
+	params.region = ep->region;
+	params.service = "dynamodb";
+	params.amz_date = amz_date;
+	params.normalize_path = true;
+	if (!aws_sigv4_sign(&params, "POST", path, headers, n_signed, body, body_len, &sig, err))
+		return false;
+	headers[n_signed] = (AwsHeader) {"Authorization", sig.authorization};
+
+	memset(&req, 0, sizeof(req));
+	req.url = ep->url;
+	req.headers = headers;
+	req.n_headers = n_signed + 1;
+	req.body = body;
+	req.body_len = body_len;
+	req.read_timeout_ms = ep->read_timeout_ms;
+	req.insecure = ep->insecure;
+	ok = aws_http_post(http, &req, &resp, err);
+	aws_sigv4_result_free(&sig);
+	if (!ok)
+		return false;
+
+	if (resp.status != 200)
+	{
+		aws_ddb_parse_error(resp.status, resp.body.data, resp.body.len, err);
+		aws_http_response_free(&resp);
+		return false;
+	}
+	aws_buf_free(response);
+	*response = resp.body;		/* hand the body over without a copy */
+	return true;
+}
+
+/* Copy the text between <tag> and </tag>, if present. */
+static bool
+xml_element(const char *body, const char *tag, char *out, size_t size)
+{
+	char		open[64];
+	char		close[64];
+	const char *start;
+	const char *end;
+	size_t		len;
+
+	snprintf(open, sizeof(open), "<%s>", tag);
+	snprintf(close, sizeof(close), "</%s>", tag);
+	start = strstr(body, open);
+	if (start == NULL)
+		return false;
+	start += strlen(open);
+	end = strstr(start, close);
+	if (end == NULL)
+		return false;
+	len = (size_t) (end - start);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, start, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* A printable excerpt of an unexpected body, for the error message. */
+static void
+body_excerpt(const char *body, size_t len, char *out, size_t size)
+{
+	size_t		i;
+	size_t		n = 0;
+
+	for (i = 0; i < len && n + 1 < size && n < 200; i++)
+		out[n++] = isprint((unsigned char) body[i]) ? body[i] : ' ';
+	out[n] = '\0';
+}
+
+void
+aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
+{
+	char		type[128] = "";
+	char		message[1024] = "";
+	json_object *root = NULL;
+	json_object *field;
+
+	if (body != NULL && len > 0)
+		root = json_tokener_parse(body);
+	if (root != NULL && json_object_is_type(root, json_type_object))
+	{
+		if (json_object_object_get_ex(root, "__type", &field))
+		{
+			const char *t = json_object_get_string(field);
+			const char *hash = strrchr(t, '#');
+
+			snprintf(type, sizeof(type), "%s", hash ? hash + 1 : t);
+		}
+		if (json_object_object_get_ex(root, "message", &field) ||
+			json_object_object_get_ex(root, "Message", &field))
+			snprintf(message, sizeof(message), "%s", json_object_get_string(field));
+	}
+	else if (body != NULL && len > 0 && memchr(body, '<', len) != NULL)
+	{
+		xml_element(body, "Code", type, sizeof(type));
+		xml_element(body, "Message", message, sizeof(message));
+	}
+	if (root != NULL)
+		json_object_put(root);
+
+	if (type[0] == '\0')
+	{
+		snprintf(type, sizeof(type), "HTTP %ld", status);
+		if (message[0] == '\0' && body != NULL)
+			body_excerpt(body, len, message, sizeof(message));
+	}
+	aws_error_set_service(err, status, type, message);
+}
+
+bool
+aws_ddb_parse_batch_response(const char *body, size_t len, size_t *n_unprocessed,
+							 AwsBuf *retry_body, AwsError *err)
+{
+	json_tokener *tok;
+	json_object *root;
+	json_object *unprocessed;
+	bool		ok = false;
+
+	*n_unprocessed = 0;
+	tok = json_tokener_new();
+	if (tok == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	root = json_tokener_parse_ex(tok, body, (int) len);
+	if (root == NULL || !json_object_is_type(root, json_type_object))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "BatchWriteItem response is not a JSON object");
+		goto done;
+	}
+	if (!json_object_object_get_ex(root, "UnprocessedItems", &unprocessed) ||
+		json_object_is_type(unprocessed, json_type_null))
+	{
+		ok = true;				/* absent means everything was written */
+		goto done;
+	}
+	if (!json_object_is_type(unprocessed, json_type_object))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "UnprocessedItems in the BatchWriteItem response is not an object");
+		goto done;
+	}
+	{
+		json_object_object_foreach(unprocessed, table, requests)
+		{
+			if (!json_object_is_type(requests, json_type_array))
+			{
+				aws_error_set(err, AWS_ERR_PROTOCOL,
+							  "UnprocessedItems of table \"%.200s\" is not an array", table);
+				goto done;
+			}
+			*n_unprocessed += json_object_array_length(requests);
+		}
+	}
+	if (*n_unprocessed > 0)
+	{
+		const char *text = json_object_to_json_string_ext(unprocessed,
+														  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		aws_buf_reset(retry_body);
+		if (text == NULL ||
+			!aws_buf_append_str(retry_body, "{\"RequestItems\":") ||
+			!aws_buf_append_str(retry_body, text) ||
+			!aws_buf_append_str(retry_body, "}"))
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			goto done;
+		}
+	}
+	ok = true;
+done:
+	if (root != NULL)
+		json_object_put(root);
+	json_tokener_free(tok);
+	return ok;
+}
+
+static char
+attribute_type(json_object *definitions, const char *name)
+{
+	size_t		i;
+	size_t		n;
+
+	if (definitions == NULL || !json_object_is_type(definitions, json_type_array))
+		return '?';
+	n = json_object_array_length(definitions);
+	for (i = 0; i < n; i++)
+	{
+		json_object *def = json_object_array_get_idx(definitions, i);
+		json_object *aname;
+		json_object *atype;
+		const char *t;
+
+		if (json_object_object_get_ex(def, "AttributeName", &aname) &&
+			json_object_object_get_ex(def, "AttributeType", &atype) &&
+			strcmp(json_object_get_string(aname), name) == 0)
+		{
+			t = json_object_get_string(atype);
+			if (t && (strcmp(t, "S") == 0 || strcmp(t, "N") == 0 || strcmp(t, "B") == 0))
+				return t[0];
+		}
+	}
+	return '?';
+}
+
+bool
+aws_ddb_parse_key_schema(const char *body, size_t len, AwsDdbKeySchema *out, AwsError *err)
+{
+	json_tokener *tok;
+	json_object *root;
+	json_object *table;
+	json_object *schema;
+	json_object *definitions = NULL;
+	size_t		i;
+	size_t		n;
+	bool		ok = false;
+
+	memset(out, 0, sizeof(*out));
+	tok = json_tokener_new();
+	if (tok == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	root = json_tokener_parse_ex(tok, body, (int) len);
+	if (root == NULL ||
+		!json_object_object_get_ex(root, "Table", &table) ||
+		!json_object_object_get_ex(table, "KeySchema", &schema) ||
+		!json_object_is_type(schema, json_type_array))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "DescribeTable response has no Table.KeySchema");
+		goto done;
+	}
+	json_object_object_get_ex(table, "AttributeDefinitions", &definitions);
+	n = json_object_array_length(schema);
+	for (i = 0; i < n; i++)
+	{
+		json_object *elem = json_object_array_get_idx(schema, i);
+		json_object *name;
+		json_object *kind;
+		const char *k;
+		char	  **slot;
+
+		if (!json_object_object_get_ex(elem, "AttributeName", &name) ||
+			!json_object_object_get_ex(elem, "KeyType", &kind) ||
+			!json_object_is_type(name, json_type_string))
+			continue;
+		k = json_object_get_string(kind);
+		slot = (k && strcmp(k, "HASH") == 0) ? &out->hash_key :
+			(k && strcmp(k, "RANGE") == 0) ? &out->range_key : NULL;
+		if (slot == NULL || *slot != NULL)
+			continue;
+		*slot = strdup(json_object_get_string(name));
+		if (*slot == NULL)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			goto done;
+		}
+		if (slot == &out->hash_key)
+			out->hash_type = attribute_type(definitions, out->hash_key);
+		else
+			out->range_type = attribute_type(definitions, out->range_key);
+	}
+	if (out->hash_key == NULL)
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "DescribeTable response has no HASH key");
+		goto done;
+	}
+	ok = true;
+done:
+	if (!ok)
+		aws_ddb_key_schema_free(out);
+	if (root != NULL)
+		json_object_put(root);
+	json_tokener_free(tok);
+	return ok;
+}
+
+void
+aws_ddb_key_schema_free(AwsDdbKeySchema *ks)
+{
+	free(ks->hash_key);
+	free(ks->range_key);
+	memset(ks, 0, sizeof(*ks));
+}
+
+bool
+aws_ddb_error_is_retryable(const AwsError *err)
+{
+	static const char *const retryable_types[] = {
+		"ProvisionedThroughputExceededException",
+		"ThrottlingException",
+		"RequestLimitExceeded",
+		"InternalServerError",
+		"ServiceUnavailable",
+		"TransactionInProgressException",
+		NULL
+	};
+	int			i;
+
+	if (err->kind == AWS_ERR_TRANSPORT)
+		return strcmp(err->message, "request cancelled") != 0;
+	if (err->kind != AWS_ERR_SERVICE)
+		return false;
+	if (err->http_status >= 500)
+		return true;
+	for (i = 0; retryable_types[i]; i++)
+		if (strcmp(err->type, retryable_types[i]) == 0)
+			return true;
+	return false;
+}

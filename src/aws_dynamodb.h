@@ -1,0 +1,68 @@
+/*
+ * aws_dynamodb.h — the DynamoDB JSON 1.0 API calls ddb_fdw makes.
+ *
+ * Contract: aws_ddb_call signs (SigV4) and POSTs one API call and returns
+ * the 200 response body; any other status becomes an AWS_ERR_SERVICE error
+ * carrying DynamoDB's error type (the part after '#') and message, whether
+ * the body was JSON (DynamoDB, dynalite) or XML (auth errors from some
+ * implementations).  The response parsers below read untrusted bytes and
+ * fail cleanly on anything malformed.  All returned memory is malloc'ed and
+ * owned by the caller; json-c objects never escape this module.
+ */
+#ifndef AWS_DYNAMODB_H
+#define AWS_DYNAMODB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws_buf.h"
+#include "aws_creds.h"
+#include "aws_error.h"
+#include "aws_http.h"
+
+typedef struct AwsDdbEndpoint
+{
+	const char *url;			/* e.g. https://dynamodb.us-east-2.amazonaws.com */
+	const char *region;
+	const AwsCredentials *creds;
+	long		read_timeout_ms;
+	bool		insecure;
+} AwsDdbEndpoint;
+
+/* Default endpoint URL of a region, written into buf. */
+extern void aws_ddb_default_url(const char *region, char *buf, size_t size);
+
+/* Sign and send one call (operation e.g. "BatchWriteItem"); the body is JSON. */
+extern bool aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
+						 const char *body, size_t body_len, AwsBuf *response,
+						 AwsError *err);
+
+/* Turn a non-200 response into an AWS_ERR_SERVICE error. */
+extern void aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err);
+
+/*
+ * Read a BatchWriteItem response.  *n_unprocessed is the number of requests
+ * DynamoDB did not process; when non-zero, retry_body receives a complete
+ * BatchWriteItem request body that re-sends exactly those.
+ */
+extern bool aws_ddb_parse_batch_response(const char *body, size_t len,
+										 size_t *n_unprocessed, AwsBuf *retry_body,
+										 AwsError *err);
+
+/* Key schema of a table from a DescribeTable response; range_key is NULL when absent. */
+typedef struct AwsDdbKeySchema
+{
+	char	   *hash_key;
+	char		hash_type;		/* 'S', 'N' or 'B'; '?' when not declared */
+	char	   *range_key;
+	char		range_type;
+} AwsDdbKeySchema;
+
+extern bool aws_ddb_parse_key_schema(const char *body, size_t len,
+									 AwsDdbKeySchema *out, AwsError *err);
+extern void aws_ddb_key_schema_free(AwsDdbKeySchema *ks);
+
+/* Is it worth sending the same request again (throttling, 5xx, transport)? */
+extern bool aws_ddb_error_is_retryable(const AwsError *err);
+
+#endif							/* AWS_DYNAMODB_H */

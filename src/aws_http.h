@@ -1,0 +1,60 @@
+/*
+ * aws_http.h — HTTPS POST over libcurl for the AWS client.
+ *
+ * Contract: an AwsHttp owns one libcurl easy handle, whose connection cache
+ * keeps connections to the endpoint alive between requests (and across
+ * transactions, as the handle lives as long as the backend).  A request
+ * either returns an HTTP response (any status) or fails with a transport
+ * error in AwsError; the response body is the caller's to free
+ * (aws_http_response_free).  An abort check, polled during transfers, lets
+ * the caller abandon a request when the user cancels the query.  Nothing here
+ * logs headers: the Authorization header never leaves this module except on
+ * the wire.  Not thread-safe (a backend is single-threaded).
+ */
+#ifndef AWS_HTTP_H
+#define AWS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws_buf.h"
+#include "aws_error.h"
+#include "aws_sigv4.h"
+
+typedef struct AwsHttp AwsHttp;
+
+/* Return non-zero to abandon the transfer in progress. */
+typedef int (*AwsHttpAbortCheck) (void *arg);
+
+typedef struct AwsHttpRequest
+{
+	const char *url;
+	const AwsHeader *headers;
+	size_t		n_headers;
+	const char *body;
+	size_t		body_len;
+	long		connect_timeout_ms;
+	long		read_timeout_ms;	/* no byte received for this long: give up */
+	bool		insecure;		/* skip TLS peer and host verification */
+} AwsHttpRequest;
+
+typedef struct AwsHttpResponse
+{
+	long		status;
+	AwsBuf		body;
+} AwsHttpResponse;
+
+extern AwsHttp *aws_http_create(AwsError *err);
+extern void aws_http_destroy(AwsHttp *http);
+extern void aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, void *arg);
+
+/* POST; on success *resp holds status and body (free with aws_http_response_free). */
+extern bool aws_http_post(AwsHttp *http, const AwsHttpRequest *req,
+						  AwsHttpResponse *resp, AwsError *err);
+extern void aws_http_response_free(AwsHttpResponse *resp);
+
+/* Split "scheme://host[:port][/path]" into its Host header value and path ("/" when absent). */
+extern bool aws_http_split_url(const char *url, char *host, size_t host_size,
+							   const char **path, AwsError *err);
+
+#endif							/* AWS_HTTP_H */

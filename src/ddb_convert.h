@@ -1,0 +1,76 @@
+/*
+ * ddb_convert.h — PostgreSQL rows to DynamoDB items (JSON AttributeValues).
+ *
+ * Contract: ddb_row_format_create() looks at a foreign table's columns once
+ * per statement (type, output function, DynamoDB attribute name, whether the
+ * column is part of the table's key); ddb_convert_row() then writes one row
+ * as the JSON text of a DynamoDB item, {"attr":{"N":"1"},...}, straight into
+ * a StringInfo, without an intermediate JSON tree.  It also writes the row's
+ * key (the JSON of its key attributes, used to keep one write per key) when
+ * the format has key columns.  Bad values — NaN, a NULL key, an item over
+ * DynamoDB's 400 KB limit — raise an ERROR before anything is queued.
+ * Allocations go to CurrentMemoryContext: call it in a per-row context.
+ */
+#ifndef DDB_CONVERT_H
+#define DDB_CONVERT_H
+
+#include "postgres.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/relcache.h"
+
+#include "ddb_option.h"
+
+/* DynamoDB's limit on one item, counted the way DynamoDB counts it. */
+#define DDB_MAX_ITEM_BYTES (400 * 1024)
+
+typedef enum DdbValueKind
+{
+	DDB_VALUE_INTEGER,			/* int2/int4/int8 → N */
+	DDB_VALUE_NUMERIC,			/* numeric → N, exact text */
+	DDB_VALUE_FLOAT,			/* float4/float8 → N, shortest exact text */
+	DDB_VALUE_BOOL,				/* boolean → BOOL */
+	DDB_VALUE_BINARY,			/* bytea → B (base64) */
+	DDB_VALUE_STRING			/* text types and everything else → S (text output) */
+} DdbValueKind;
+
+typedef struct DdbColumn
+{
+	AttrNumber	attnum;
+	char	   *colname;
+	char	   *attr_name;		/* DynamoDB attribute name */
+	char	   *attr_json;		/* the name as a JSON string followed by ':' */
+	Oid			typid;			/* base type (domains resolved) */
+	DdbValueKind kind;
+	FmgrInfo	out;			/* output function of the column's type */
+	int			key_index;		/* position in the key (0, 1) or -1 */
+} DdbColumn;
+
+typedef struct DdbRowFormat
+{
+	char	   *relname;
+	char	   *table_name;
+	int			ncolumns;
+	DdbColumn  *columns;
+	int			nkeys;			/* 0 when the key is unknown: no dedup */
+	int			key_columns[2]; /* indexes into columns, in key order */
+	bool		ignore_nulls;
+} DdbRowFormat;
+
+/*
+ * Build the format for a table.  key_attrs are the DynamoDB key attribute
+ * names (hash first) when known; partitioned-by, when set, takes precedence
+ * and names columns.  Errors if a key attribute has no column.
+ */
+extern DdbRowFormat *ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
+										   const char *hash_attr, const char *range_attr);
+
+/* Append the item {"a":{...},...} of the row; key gets the dedup key (if nkeys > 0). */
+extern void ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot,
+							StringInfo item, StringInfo key);
+
+/* Append s (length len, server encoding) as a JSON string literal in UTF-8. */
+extern void ddb_append_json_string(StringInfo buf, const char *s, int len);
+
+#endif							/* DDB_CONVERT_H */

@@ -1,0 +1,576 @@
+/*
+ * ddb_option.c — option table, validator and option resolution (ddb_option.h).
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "catalog/pg_foreign_data_wrapper.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_foreign_table.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_user_mapping.h"
+#include "commands/defrem.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "ddb_option.h"
+
+typedef enum DdbOptionKind
+{
+	OPT_STRING,
+	OPT_INT,
+	OPT_BOOL,
+	OPT_PROVIDER
+} DdbOptionKind;
+
+/* Where an option may appear: bit per catalog. */
+#define IN_SERVER	0x01
+#define IN_MAPPING	0x02
+#define IN_TABLE	0x04
+#define IN_COLUMN	0x08
+
+typedef struct DdbOption
+{
+	const char *keyword;
+	int			where;
+	DdbOptionKind kind;
+	int			min_value;		/* OPT_INT only */
+	int			max_value;
+	bool		secret;			/* only ever in a user mapping, never echoed */
+	bool		superuser_only; /* names a server file or weakens security */
+	const char *range_hint;		/* why the range is what it is */
+} DdbOption;
+
+#define SINK	(IN_SERVER | IN_TABLE)
+
+static const DdbOption ddb_options[] = {
+	/* the foreign table: what to write to */
+	{"connector", IN_TABLE, OPT_STRING},
+	{"table-name", IN_TABLE, OPT_STRING},
+	{"partitioned-by", IN_TABLE, OPT_STRING},
+
+	/* the server: where DynamoDB is and how to reach it */
+	{"aws.region", IN_SERVER, OPT_STRING},
+	{"aws.endpoint", IN_SERVER, OPT_STRING},
+	{"aws.trust.all.certificates", IN_SERVER, OPT_BOOL, 0, 0, false, true},
+
+	/* credentials: secrets only in user mappings (server options are public) */
+	{"aws.credentials.provider", IN_SERVER | IN_MAPPING, OPT_PROVIDER},
+	{"aws.credentials.basic.accesskeyid", IN_MAPPING, OPT_STRING, 0, 0, true},
+	{"aws.credentials.basic.secretkey", IN_MAPPING, OPT_STRING, 0, 0, true},
+	{"aws.credentials.basic.sessiontoken", IN_MAPPING, OPT_STRING, 0, 0, true},
+	{"aws.credentials.profile.path", IN_SERVER, OPT_STRING, 0, 0, false, true},
+	{"aws.credentials.profile.name", IN_SERVER, OPT_STRING},
+	{"aws.credentials.role.arn", IN_SERVER, OPT_STRING},
+	{"aws.credentials.role.sessionName", IN_SERVER, OPT_STRING},
+	{"aws.credentials.role.externalId", IN_SERVER, OPT_STRING},
+	{"aws.credentials.role.provider", IN_SERVER, OPT_PROVIDER},
+	{"aws.credentials.webIdentityToken.file", IN_SERVER, OPT_STRING, 0, 0, false, true},
+	{"aws.credentials.custom.class", IN_SERVER, OPT_STRING},
+
+	/* sink settings: server-wide defaults, overridden per foreign table */
+	{"sink.batch.max-size", SINK, OPT_INT, 1, 25, false, false,
+	"BatchWriteItem accepts at most 25 items per request."},
+	{"sink.requests.max-inflight", SINK, OPT_INT, 1, 1000},
+	{"sink.requests.max-buffered", SINK, OPT_INT, 1, INT_MAX},
+	{"sink.flush-buffer.timeout", SINK, OPT_INT, 0, INT_MAX, false, false,
+	"The value is in milliseconds."},
+	{"sink.fail-on-error", SINK, OPT_BOOL},
+	{"sink.ignore-nulls", SINK, OPT_BOOL},
+	{"sink.max-retries", SINK, OPT_INT, 0, 100},
+	{"sink.http-client.max-concurrency", SINK, OPT_INT, 1, 100000},
+	{"sink.http-client.read-timeout", SINK, OPT_INT, 1, INT_MAX, false, false,
+	"The value is in milliseconds."},
+
+	/* columns */
+	{"attribute-name", IN_COLUMN, OPT_STRING},
+
+	{NULL}
+};
+
+static const char *const provider_names[] = {"AUTO", "BASIC", "ENV_VAR"};
+
+/* Providers of the connector that a later release of ddb_fdw implements. */
+static const char *const planned_providers[] = {
+	"SYS_PROP", "PROFILE", "ASSUME_ROLE", "WEB_IDENTITY_TOKEN", "CUSTOM"
+};
+
+static int
+catalog_bit(Oid catalog)
+{
+	switch (catalog)
+	{
+		case ForeignServerRelationId:
+			return IN_SERVER;
+		case UserMappingRelationId:
+			return IN_MAPPING;
+		case ForeignTableRelationId:
+			return IN_TABLE;
+		case AttributeRelationId:
+			return IN_COLUMN;
+		default:
+			return 0;			/* the wrapper itself takes no options */
+	}
+}
+
+static const char *
+where_name(int bit)
+{
+	switch (bit)
+	{
+		case IN_SERVER:
+			return "a foreign server";
+		case IN_MAPPING:
+			return "a user mapping";
+		case IN_TABLE:
+			return "a foreign table";
+		case IN_COLUMN:
+			return "a foreign table column";
+		default:
+			return "a foreign-data wrapper";
+	}
+}
+
+static const DdbOption *
+find_option(const char *keyword)
+{
+	const DdbOption *opt;
+
+	for (opt = ddb_options; opt->keyword; opt++)
+		if (strcmp(opt->keyword, keyword) == 0)
+			return opt;
+	return NULL;
+}
+
+/* "a", "b", "c" for the hint; "(none)" where nothing is valid. */
+static char *
+valid_options_list(int bit)
+{
+	StringInfoData buf;
+	const DdbOption *opt;
+
+	initStringInfo(&buf);
+	for (opt = ddb_options; opt->keyword; opt++)
+	{
+		if (!(opt->where & bit))
+			continue;
+		appendStringInfo(&buf, "%s\"%s\"", buf.len > 0 ? ", " : "", opt->keyword);
+	}
+	if (buf.len == 0)
+		appendStringInfoString(&buf, "(none)");
+	return buf.data;
+}
+
+static bool
+parse_provider(const char *value, DdbCredProvider *out)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(provider_names); i++)
+	{
+		if (pg_strcasecmp(value, provider_names[i]) == 0)
+		{
+			*out = (DdbCredProvider) i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+ddb_provider_name(DdbCredProvider provider)
+{
+	return provider_names[provider];
+}
+
+static int
+parse_int_option(const DdbOption *opt, const char *value)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (end == value || *end != '\0' || errno == ERANGE || v < INT_MIN || v > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for integer option \"%s\": \"%s\"",
+						opt->keyword, value)));
+	if (v < opt->min_value || v > opt->max_value)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value %ld is out of range for option \"%s\"", v, opt->keyword),
+				 errdetail("Valid values are between %d and %d.",
+						   opt->min_value, opt->max_value),
+				 opt->range_hint ? errhint("%s", opt->range_hint) : 0));
+	return (int) v;
+}
+
+static bool
+parse_bool_option(const DdbOption *opt, const char *value)
+{
+	bool		result;
+
+	if (!parse_bool(value, &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for boolean option \"%s\": \"%s\"",
+						opt->keyword, value),
+				 errhint("Use true or false.")));
+	return result;
+}
+
+static void
+check_provider_value(const DdbOption *opt, const char *value)
+{
+	DdbCredProvider provider;
+	int			i;
+
+	if (parse_provider(value, &provider))
+		return;
+	for (i = 0; i < lengthof(planned_providers); i++)
+		if (pg_strcasecmp(value, planned_providers[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("credentials provider \"%s\" is not supported yet", value),
+					 errhint("Supported values for \"%s\" are AUTO, BASIC and ENV_VAR.",
+							 opt->keyword)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"%s\": \"%s\"", opt->keyword, value),
+			 errhint("Valid values are AUTO, BASIC, ENV_VAR, SYS_PROP, PROFILE, ASSUME_ROLE, WEB_IDENTITY_TOKEN and CUSTOM.")));
+}
+
+/* Checks that go beyond the value's type. */
+static void
+check_string_value(const DdbOption *opt, const char *value)
+{
+	const char *p;
+
+	if (strcmp(opt->keyword, "aws.region") == 0)
+	{
+		/* the region becomes part of a host name and of the signing scope */
+		for (p = value; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+				break;
+		if (*value == '\0' || *p != '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"aws.region\": \"%s\"", value),
+					 errhint("A region is written like \"us-east-2\": lower-case letters, digits and hyphens.")));
+	}
+	else if (strcmp(opt->keyword, "aws.endpoint") == 0)
+	{
+		if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
+			strpbrk(value, " \t\r\n") != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"aws.endpoint\": \"%s\"", value),
+					 errhint("Give a URL such as \"https://dynamodb.us-east-2.amazonaws.com\" or \"http://127.0.0.1:8000\".")));
+	}
+	else if (strcmp(opt->keyword, "connector") == 0)
+	{
+		if (strcmp(value, "dynamodb") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"connector\": \"%s\"", value),
+					 errhint("ddb_fdw implements only the connector \"dynamodb\".")));
+	}
+	else if (strcmp(opt->keyword, "partitioned-by") == 0)
+		(void) ddb_split_column_list(value, opt->keyword);
+	else if (*value == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must not be empty", opt->keyword)));
+}
+
+static void
+check_option_value(const DdbOption *opt, const char *value)
+{
+	switch (opt->kind)
+	{
+		case OPT_INT:
+			(void) parse_int_option(opt, value);
+			break;
+		case OPT_BOOL:
+			(void) parse_bool_option(opt, value);
+			break;
+		case OPT_PROVIDER:
+			check_provider_value(opt, value);
+			break;
+		case OPT_STRING:
+			check_string_value(opt, value);
+			break;
+	}
+}
+
+static void
+report_misplaced_option(const DdbOption *opt, const char *keyword, int bit)
+{
+	if (opt != NULL && opt->secret)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" is only allowed in a user mapping", keyword),
+				 errdetail("Options of foreign servers and foreign tables can be read by every role."),
+				 errhint("Use CREATE USER MAPPING ... SERVER ... OPTIONS (\"%s\" '...').", keyword)));
+	if (opt != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" is not valid for %s", keyword, where_name(bit)),
+				 errhint("Valid options in this context are: %s.", valid_options_list(bit))));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			 errmsg("invalid option \"%s\"", keyword),
+			 errhint("Valid options in this context are: %s.", valid_options_list(bit))));
+}
+
+PG_FUNCTION_INFO_V1(ddb_fdw_validator);
+
+/*
+ * Validate the generic options given to a FOREIGN DATA WRAPPER, SERVER,
+ * USER MAPPING, FOREIGN TABLE or column.  On ALTER, PostgreSQL passes the
+ * complete resulting list, so required keys are checked here too.
+ */
+Datum
+ddb_fdw_validator(PG_FUNCTION_ARGS)
+{
+	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
+	Oid			catalog = PG_GETARG_OID(1);
+	int			bit = catalog_bit(catalog);
+	bool		have_region = false;
+	bool		have_table_name = false;
+	ListCell   *cell;
+
+	foreach(cell, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(cell);
+		const DdbOption *opt = find_option(def->defname);
+		char	   *value = defGetString(def);
+
+		if (opt == NULL || !(opt->where & bit))
+			report_misplaced_option(opt, def->defname, bit);
+
+		if (opt->superuser_only && !superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("only superuser can set option \"%s\"", opt->keyword),
+					 errdetail("The option reads server files or weakens transport security.")));
+
+		check_option_value(opt, value);
+
+		if (strcmp(opt->keyword, "aws.region") == 0)
+			have_region = true;
+		else if (strcmp(opt->keyword, "table-name") == 0)
+			have_table_name = true;
+	}
+
+	if (catalog == ForeignServerRelationId && !have_region)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"aws.region\" is required for a ddb_fdw server"),
+				 errhint("Add OPTIONS (\"aws.region\" 'us-east-2') or the region of your table.")));
+	if (catalog == ForeignTableRelationId && !have_table_name)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"table-name\" is required for a ddb_fdw foreign table"),
+				 errhint("Add OPTIONS (\"table-name\" '...') naming the DynamoDB table.")));
+
+	PG_RETURN_VOID();
+}
+
+List *
+ddb_split_column_list(const char *value, const char *optname)
+{
+	List	   *result = NIL;
+	char	   *copy = pstrdup(value);
+	char	   *start = copy;
+
+	for (;;)
+	{
+		char	   *comma = strchr(start, ',');
+		char	   *end;
+
+		if (comma)
+			*comma = '\0';
+		while (*start == ' ' || *start == '\t')
+			start++;
+		end = start + strlen(start);
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*start == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"%s\": \"%s\"", optname, value),
+					 errhint("Give a comma-separated list of column names, such as 'user_id, item_id'.")));
+		result = lappend(result, makeString(pstrdup(start)));
+		if (!comma)
+			break;
+		start = comma + 1;
+	}
+	return result;
+}
+
+static void
+init_sink_defaults(DdbSinkSettings *s)
+{
+	s->batch_max_size = 25;
+	s->max_inflight = 50;
+	s->max_buffered = 10000;
+	s->flush_timeout_ms = 5000;
+	s->fail_on_error = false;
+	s->ignore_nulls = false;
+	s->http_max_concurrency = 10000;
+	s->http_read_timeout_ms = 360000;
+	s->max_retries = 10;
+}
+
+/* Apply one sink.* option; false when the key is not a sink key. */
+static bool
+apply_sink_option(DdbSinkSettings *s, const DdbOption *opt, const char *value)
+{
+	const char *k = opt->keyword;
+
+	if (strncmp(k, "sink.", 5) != 0)
+		return false;
+	if (strcmp(k, "sink.batch.max-size") == 0)
+		s->batch_max_size = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.requests.max-inflight") == 0)
+		s->max_inflight = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.requests.max-buffered") == 0)
+		s->max_buffered = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.flush-buffer.timeout") == 0)
+		s->flush_timeout_ms = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.fail-on-error") == 0)
+		s->fail_on_error = parse_bool_option(opt, value);
+	else if (strcmp(k, "sink.ignore-nulls") == 0)
+		s->ignore_nulls = parse_bool_option(opt, value);
+	else if (strcmp(k, "sink.max-retries") == 0)
+		s->max_retries = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.http-client.max-concurrency") == 0)
+		s->http_max_concurrency = parse_int_option(opt, value);
+	else if (strcmp(k, "sink.http-client.read-timeout") == 0)
+		s->http_read_timeout_ms = parse_int_option(opt, value);
+	else
+		elog(ERROR, "sink option \"%s\" has no setting", k);
+	return true;
+}
+
+/* The user mapping for (userid, server), falling back to PUBLIC; NIL if none. */
+static List *
+user_mapping_options(Oid userid, Oid serverid)
+{
+	HeapTuple	tp;
+	Datum		datum;
+	bool		isnull;
+	List	   *result = NIL;
+
+	tp = SearchSysCache2(USERMAPPINGUSERSERVER,
+						 ObjectIdGetDatum(userid), ObjectIdGetDatum(serverid));
+	if (!HeapTupleIsValid(tp))
+		tp = SearchSysCache2(USERMAPPINGUSERSERVER,
+							 ObjectIdGetDatum(InvalidOid), ObjectIdGetDatum(serverid));
+	if (!HeapTupleIsValid(tp))
+		return NIL;
+	datum = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp,
+							Anum_pg_user_mapping_umoptions, &isnull);
+	if (!isnull)
+		result = untransformRelOptions(datum);
+	ReleaseSysCache(tp);
+	return result;
+}
+
+DdbTableOptions *
+ddb_resolve_table(Oid relid, Oid userid)
+{
+	DdbTableOptions *t = palloc0(sizeof(DdbTableOptions));
+	ForeignTable *table = GetForeignTable(relid);
+	ForeignServer *server = GetForeignServer(table->serverid);
+	List	   *mapping = user_mapping_options(userid, table->serverid);
+	List	   *layers[2];
+	ListCell   *cell;
+	int			i;
+	bool		have_provider = false;
+
+	t->relid = relid;
+	t->relname = get_rel_name(relid);
+	t->serverid = table->serverid;
+	t->userid = userid;
+	t->provider = DDB_CRED_AUTO;
+	init_sink_defaults(&t->sink);
+
+	/* table settings override server settings: apply the server's first */
+	layers[0] = server->options;
+	layers[1] = table->options;
+	for (i = 0; i < 2; i++)
+	{
+		foreach(cell, layers[i])
+		{
+			DefElem    *def = (DefElem *) lfirst(cell);
+			const DdbOption *opt = find_option(def->defname);
+			char	   *value = defGetString(def);
+
+			if (opt == NULL)
+				continue;		/* the validator let nothing else in */
+			if (apply_sink_option(&t->sink, opt, value))
+				continue;
+			if (strcmp(opt->keyword, "table-name") == 0)
+				t->table_name = value;
+			else if (strcmp(opt->keyword, "aws.region") == 0)
+				t->region = value;
+			else if (strcmp(opt->keyword, "aws.endpoint") == 0)
+				t->endpoint = value;
+			else if (strcmp(opt->keyword, "aws.trust.all.certificates") == 0)
+				t->trust_all_certificates = parse_bool_option(opt, value);
+			else if (strcmp(opt->keyword, "aws.credentials.provider") == 0)
+				have_provider = parse_provider(value, &t->provider);
+			else if (strcmp(opt->keyword, "partitioned-by") == 0)
+				t->partitioned_by = ddb_split_column_list(value, opt->keyword);
+		}
+	}
+
+	foreach(cell, mapping)
+	{
+		DefElem    *def = (DefElem *) lfirst(cell);
+		char	   *value = defGetString(def);
+
+		if (strcmp(def->defname, "aws.credentials.basic.accesskeyid") == 0)
+			t->access_key_id = value;
+		else if (strcmp(def->defname, "aws.credentials.basic.secretkey") == 0)
+			t->secret_key = value;
+		else if (strcmp(def->defname, "aws.credentials.basic.sessiontoken") == 0)
+			t->session_token = value;
+		else if (strcmp(def->defname, "aws.credentials.provider") == 0)
+			have_provider = parse_provider(value, &t->provider);
+	}
+	(void) have_provider;
+
+	if (t->table_name == NULL || t->region == NULL)
+		elog(ERROR, "foreign table \"%s\" lacks \"table-name\" or its server lacks \"aws.region\"",
+			 t->relname);
+	return t;
+}
+
+char *
+ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname)
+{
+	List	   *options = GetForeignColumnOptions(relid, attnum);
+	ListCell   *cell;
+
+	foreach(cell, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(cell);
+
+		if (strcmp(def->defname, "attribute-name") == 0)
+			return defGetString(def);
+	}
+	return pstrdup(colname);
+}

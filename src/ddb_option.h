@@ -1,0 +1,69 @@
+/*
+ * ddb_option.h — the option keys of ddb_fdw, their validation, and the
+ * resolved settings of one foreign table as seen by one user.
+ *
+ * Contract: one table in ddb_option.c lists every key with the catalog
+ * objects it may appear on; ddb_fdw_validator() checks names, values and
+ * required keys at CREATE/ALTER time, before anything is sent anywhere.
+ * ddb_resolve_table() merges FOREIGN TABLE over SERVER defaults, and takes
+ * secrets only from the USER MAPPING.  Keys are spelled as the DynamoDB SQL
+ * connector spells them ("table-name", "sink.batch.max-size", ...).
+ */
+#ifndef DDB_OPTION_H
+#define DDB_OPTION_H
+
+#include "postgres.h"
+#include "nodes/pg_list.h"
+
+/* The connector's aws.credentials.provider values that this build implements. */
+typedef enum DdbCredProvider
+{
+	DDB_CRED_AUTO = 0,			/* BASIC when the user mapping has keys, else the environment */
+	DDB_CRED_BASIC,
+	DDB_CRED_ENV_VAR
+} DdbCredProvider;
+
+/* The sink.* settings, effective for one table (table over server over default). */
+typedef struct DdbSinkSettings
+{
+	int			batch_max_size;		/* items per BatchWriteItem, 1..25 */
+	int			max_inflight;		/* parallel requests */
+	int			max_buffered;		/* rows buffered before an early flush */
+	int			flush_timeout_ms;	/* age of the oldest buffered row before a flush */
+	bool		fail_on_error;		/* no retry of retryable failures */
+	bool		ignore_nulls;		/* leave NULL columns out of the item */
+	int			http_max_concurrency;	/* cap on open connections */
+	int			http_read_timeout_ms;	/* per-request socket read timeout */
+	int			max_retries;		/* retries of one batch before the flush fails */
+} DdbSinkSettings;
+
+typedef struct DdbTableOptions
+{
+	Oid			relid;
+	char	   *relname;		/* for messages */
+	Oid			serverid;
+	Oid			userid;			/* the role whose user mapping applies */
+	char	   *table_name;		/* DynamoDB table */
+	char	   *region;
+	char	   *endpoint;		/* NULL: https://dynamodb.REGION.amazonaws.com */
+	bool		trust_all_certificates;
+	DdbCredProvider provider;
+	char	   *access_key_id;	/* from the user mapping only */
+	char	   *secret_key;		/* from the user mapping only; never printed */
+	char	   *session_token;	/* from the user mapping only; never printed */
+	List	   *partitioned_by; /* column names (String nodes), may be NIL */
+	DdbSinkSettings sink;
+} DdbTableOptions;
+
+/* Resolve everything needed to write to a foreign table as the given role. */
+extern DdbTableOptions *ddb_resolve_table(Oid relid, Oid userid);
+
+/* The DynamoDB attribute name of a column ("attribute-name" column option, else its name). */
+extern char *ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname);
+
+/* Split "a, b ,c" into a list of trimmed names; errors name the option. */
+extern List *ddb_split_column_list(const char *value, const char *optname);
+
+extern const char *ddb_provider_name(DdbCredProvider provider);
+
+#endif							/* DDB_OPTION_H */

@@ -1,0 +1,701 @@
+/*
+ * ddb_writer.c — the per-backend batch writer (ddb_writer.h).
+ *
+ * Memory: TopMemoryContext holds what outlives transactions (the HTTP
+ * handle, learned key schemas).  WriterTxnContext holds the targets of the
+ * running transaction and is deleted at its end; each target has a context
+ * for its queued requests (reset after every flush, so max-buffered bounds
+ * memory) and a per-row scratch context (reset for every row).
+ *
+ * Ownership across the client boundary: malloc'ed client objects (response
+ * bodies) are released before anything that can ereport, so no PG_TRY is
+ * needed to avoid leaking them.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "common/hashfn.h"
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#endif
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "aws_dynamodb.h"
+#include "aws_http.h"
+#include "ddb_bridge.h"
+#include "ddb_convert.h"
+#include "ddb_writer.h"
+#include "ddb_xact.h"
+
+/* DynamoDB refuses BatchWriteItem requests over 16 MB. */
+#define DDB_MAX_REQUEST_BYTES (16 * 1024 * 1024)
+
+/* Backoff between retries: full jitter over base * 2^attempt, capped. */
+#define BACKOFF_BASE_MS 25
+#define BACKOFF_CAP_MS 5000
+
+typedef struct DdbPending
+{
+	char	   *request;		/* {"PutRequest":{"Item":{...}}} */
+	int			request_len;
+	char	   *key;			/* dedup key, NULL when the key is unknown */
+	int			key_len;
+	int			level;			/* subtransaction nesting level that queued it */
+} DdbPending;
+
+struct DdbTarget
+{
+	Oid			relid;
+	Oid			userid;
+	uint64		generation;		/* transaction generation it belongs to */
+	DdbTableOptions *opts;
+	DdbRowFormat *format;
+	char	   *url;
+	AwsCredentials creds;		/* strings palloc'ed in WriterTxnContext */
+	MemoryContext items_cxt;	/* queued requests */
+	MemoryContext row_cxt;		/* per-row conversion */
+	DdbPending *items;
+	int			n_items;
+	int			max_items;
+	StringInfoData item_buf;	/* reused for every row */
+	StringInfoData key_buf;
+	int64		flushed_rows;	/* rows written before commit in this transaction */
+	int64	   *flushed_by_level;	/* the same, by the level that queued them */
+	int			n_levels;
+	struct DdbTarget *next;
+};
+
+/* What a backend learned about a DynamoDB table's key. */
+typedef struct KeySchemaEntry
+{
+	char	   *url;
+	char	   *table_name;
+	bool		known;			/* false: DescribeTable was denied, no dedup */
+	char	   *hash_attr;
+	char	   *range_attr;
+	struct KeySchemaEntry *next;
+} KeySchemaEntry;
+
+static MemoryContext WriterTxnContext = NULL;
+static DdbTarget *targets = NULL;
+static uint64 current_generation = 1;
+static AwsHttp *backend_http = NULL;
+static KeySchemaEntry *key_schemas = NULL;
+
+/* ---------- per-backend HTTP handle ---------- */
+
+/* libcurl polls this during transfers, so a query cancel interrupts a flush. */
+static int
+interrupt_requested(void *arg)
+{
+	(void) arg;
+	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+}
+
+static void
+release_http(int code, Datum arg)
+{
+	(void) code;
+	(void) arg;
+	aws_http_destroy(backend_http);
+	backend_http = NULL;
+}
+
+static AwsHttp *
+get_http(void)
+{
+	AwsError	err;
+
+	if (backend_http != NULL)
+		return backend_http;
+	aws_error_clear(&err);
+	backend_http = aws_http_create(&err);
+	if (backend_http == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("could not create an HTTP client: %s", err.message)));
+	aws_http_set_abort_check(backend_http, interrupt_requested, NULL);
+	on_proc_exit(release_http, (Datum) 0);
+	return backend_http;
+}
+
+/* ---------- credentials ---------- */
+
+static char *
+txn_strdup(const char *s)
+{
+	return s ? MemoryContextStrdup(WriterTxnContext, s) : NULL;
+}
+
+/*
+ * The server process's own identity (its environment) is ambient authority:
+ * like postgres_fdw's password_required, only a superuser may use it, so an
+ * ordinary role cannot borrow the server's AWS identity.
+ */
+static void
+resolve_credentials(DdbTarget *t)
+{
+	const DdbTableOptions *o = t->opts;
+	AwsCredentials env;
+	AwsError	err;
+	bool		have_keys = o->access_key_id != NULL || o->secret_key != NULL;
+
+	if (o->provider == DDB_CRED_BASIC || (o->provider == DDB_CRED_AUTO && have_keys))
+	{
+		if (o->access_key_id == NULL || o->secret_key == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("user mapping for foreign table \"%s\" lacks %s",
+							o->relname,
+							o->access_key_id == NULL ? "\"aws.credentials.basic.accesskeyid\"" :
+							"\"aws.credentials.basic.secretkey\""),
+					 errhint("Set both \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\" with ALTER USER MAPPING.")));
+		t->creds.access_key_id = txn_strdup(o->access_key_id);
+		t->creds.secret_access_key = txn_strdup(o->secret_key);
+		t->creds.session_token = txn_strdup(o->session_token);
+		return;
+	}
+
+	if (!superuser_arg(o->userid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to use the database server's AWS credentials"),
+				 errdetail("Credentials provider %s reads the environment of the PostgreSQL server process, which only superusers may use.",
+						   ddb_provider_name(o->provider)),
+				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\".")));
+
+	aws_error_clear(&err);
+	if (!aws_creds_from_env(&env, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("no AWS credentials for foreign table \"%s\"", o->relname),
+				 errdetail("Credentials provider %s: %s.", ddb_provider_name(o->provider), err.message),
+				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or set the variables in the server's environment.")));
+	t->creds.access_key_id = txn_strdup(env.access_key_id);
+	t->creds.secret_access_key = txn_strdup(env.secret_access_key);
+	t->creds.session_token = txn_strdup(env.session_token);
+	aws_creds_free(&env);
+}
+
+static void
+endpoint_of(const DdbTarget *t, AwsDdbEndpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->url = t->url;
+	ep->region = t->opts->region;
+	ep->creds = &t->creds;
+	ep->read_timeout_ms = t->opts->sink.http_read_timeout_ms;
+	ep->insecure = t->opts->trust_all_certificates;
+}
+
+/* ---------- key schema ---------- */
+
+/*
+ * Learn the table's key once per backend, to keep one write per key in a
+ * batch.  A role allowed only dynamodb:BatchWriteItem must still be able to
+ * insert, so a denied DescribeTable just turns deduplication off.  Other
+ * failures (no such table, bad credentials, endpoint down) would fail the
+ * commit anyway and are raised now, before any row is queued.
+ */
+static KeySchemaEntry *
+learn_key_schema(DdbTarget *t)
+{
+	KeySchemaEntry *e;
+	AwsDdbEndpoint ep;
+	AwsError	err;
+	AwsBuf		response = {0};
+	AwsDdbKeySchema ks;
+	StringInfoData body;
+	bool		ok;
+	MemoryContext old;
+
+	for (e = key_schemas; e; e = e->next)
+		if (strcmp(e->url, t->url) == 0 && strcmp(e->table_name, t->opts->table_name) == 0)
+			return e;
+
+	initStringInfo(&body);
+	appendStringInfoString(&body, "{\"TableName\":");
+	ddb_append_json_string(&body, t->opts->table_name, strlen(t->opts->table_name));
+	appendStringInfoChar(&body, '}');
+
+	endpoint_of(t, &ep);
+	aws_error_clear(&err);
+	ok = aws_ddb_call(get_http(), &ep, "DescribeTable", body.data, body.len, &response, &err);
+	memset(&ks, 0, sizeof(ks));
+	if (ok)
+		ok = aws_ddb_parse_key_schema(response.data, response.len, &ks, &err);
+	aws_buf_free(&response);
+	pfree(body.data);
+
+	if (!ok)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (err.kind != AWS_ERR_SERVICE ||
+			(strcmp(err.type, "AccessDeniedException") != 0 &&
+			 strcmp(err.type, "AccessDenied") != 0 &&
+			 strcmp(err.type, "UnknownOperationException") != 0))
+			ddb_report_aws_error(ERROR, &err, "DescribeTable", t->opts->table_name,
+								 t->opts->relname);
+		elog(DEBUG1, "ddb_fdw: DescribeTable on \"%s\" failed (%s), writing without deduplication",
+			 t->opts->table_name, err.type);
+	}
+
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	e = palloc0(sizeof(KeySchemaEntry));
+	e->url = pstrdup(t->url);
+	e->table_name = pstrdup(t->opts->table_name);
+	e->known = ok;
+	if (ok)
+	{
+		e->hash_attr = pstrdup(ks.hash_key);
+		e->range_attr = ks.range_key ? pstrdup(ks.range_key) : NULL;
+	}
+	MemoryContextSwitchTo(old);
+	aws_ddb_key_schema_free(&ks);
+
+	e->next = key_schemas;
+	key_schemas = e;
+	return e;
+}
+
+/* ---------- targets ---------- */
+
+DdbTarget *
+ddb_writer_open(Relation rel, Oid userid)
+{
+	Oid			relid = RelationGetRelid(rel);
+	DdbTarget  *t;
+	MemoryContext old;
+	KeySchemaEntry *ks;
+	char		default_url[256];
+
+	for (t = targets; t; t = t->next)
+		if (t->relid == relid && t->userid == userid)
+			return t;
+
+	if (WriterTxnContext == NULL)
+		WriterTxnContext = AllocSetContextCreate(TopMemoryContext, "ddb_fdw transaction",
+												 ALLOCSET_DEFAULT_SIZES);
+	ddb_xact_register();
+
+	old = MemoryContextSwitchTo(WriterTxnContext);
+	t = palloc0(sizeof(DdbTarget));
+	t->relid = relid;
+	t->userid = userid;
+	t->generation = current_generation;
+	t->opts = ddb_resolve_table(relid, userid);
+	if (t->opts->endpoint)
+		t->url = pstrdup(t->opts->endpoint);
+	else
+	{
+		aws_ddb_default_url(t->opts->region, default_url, sizeof(default_url));
+		t->url = pstrdup(default_url);
+	}
+	resolve_credentials(t);
+	t->items_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw queued rows",
+										 ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
+										 8 * 1024 * 1024);
+	t->row_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw row",
+									   ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&t->item_buf);
+	initStringInfo(&t->key_buf);
+	MemoryContextSwitchTo(old);
+
+	ks = learn_key_schema(t);
+
+	old = MemoryContextSwitchTo(WriterTxnContext);
+	t->format = ddb_row_format_create(rel, t->opts,
+									  ks->known ? ks->hash_attr : NULL,
+									  ks->known ? ks->range_attr : NULL);
+	MemoryContextSwitchTo(old);
+
+	/* link it only now: a target that failed to open is never flushed */
+	t->next = targets;
+	targets = t;
+	return t;
+}
+
+bool
+ddb_writer_target_valid(const DdbTarget *target)
+{
+	return target != NULL && target->generation == current_generation;
+}
+
+const DdbTableOptions *
+ddb_writer_options(const DdbTarget *target)
+{
+	return target->opts;
+}
+
+/* ---------- sending ---------- */
+
+static void
+backoff_sleep(int attempt)
+{
+	int			cap = BACKOFF_BASE_MS << Min(attempt, 16);
+	long		ms;
+
+	if (cap > BACKOFF_CAP_MS || cap <= 0)
+		cap = BACKOFF_CAP_MS;
+#if PG_VERSION_NUM >= 150000
+	ms = (long) pg_prng_uint64_range(&pg_global_prng_state, 1, (uint64) cap);
+#else
+	ms = 1 + (long) (random() % cap);
+#endif
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Send one BatchWriteItem body until every item in it is written: re-send
+ * UnprocessedItems (progress resets the retry budget), retry retryable
+ * errors unless fail-on-error, and raise anything else.
+ */
+static void
+send_batch(DdbTarget *t, StringInfo body)
+{
+	AwsDdbEndpoint ep;
+	int			attempt = 0;
+	size_t		last_unprocessed = (size_t) -1;
+
+	endpoint_of(t, &ep);
+	for (;;)
+	{
+		AwsError	err;
+		AwsBuf		response = {0};
+		AwsBuf		retry = {0};
+		size_t		n_unprocessed = 0;
+		bool		ok;
+
+		aws_error_clear(&err);
+		ok = aws_ddb_call(get_http(), &ep, "BatchWriteItem", body->data, body->len,
+						  &response, &err);
+		if (ok)
+			ok = aws_ddb_parse_batch_response(response.data, response.len,
+											  &n_unprocessed, &retry, &err);
+		aws_buf_free(&response);
+		if (ok && n_unprocessed > 0)
+		{
+			/* keep the remainder in palloc'ed memory: the sleep may ereport */
+			resetStringInfo(body);
+			appendBinaryStringInfo(body, retry.data, retry.len);
+		}
+		aws_buf_free(&retry);
+
+		if (ok && n_unprocessed == 0)
+			return;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ok)
+		{
+			if (n_unprocessed < last_unprocessed)
+				attempt = 0;
+			last_unprocessed = n_unprocessed;
+			if (attempt >= t->opts->sink.max_retries || t->opts->sink.fail_on_error)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_ERROR),
+						 errmsg("DynamoDB left %zu items of table \"%s\" unprocessed",
+								n_unprocessed, t->opts->table_name),
+						 errdetail("BatchWriteItem for foreign table \"%s\" returned UnprocessedItems %d times in a row.",
+								   t->opts->relname, attempt + 1),
+						 errhint("The table is throttled: raise its capacity or \"sink.max-retries\".")));
+		}
+		else if (!aws_ddb_error_is_retryable(&err) || t->opts->sink.fail_on_error ||
+				 attempt >= t->opts->sink.max_retries)
+			ddb_report_aws_error(ERROR, &err, "BatchWriteItem", t->opts->table_name,
+								 t->opts->relname);
+		else
+			elog(DEBUG1, "ddb_fdw: retrying BatchWriteItem on \"%s\" after %s %s",
+				 t->opts->table_name, aws_error_kind_name(err.kind), err.type);
+		backoff_sleep(attempt);
+		attempt++;
+	}
+}
+
+/* Mark every item but the latest of each key as superseded (request = NULL). */
+static void
+keep_latest_per_key(DdbTarget *t)
+{
+	int			size = 16;
+	int		   *slots;
+	int			i;
+
+	if (t->format->nkeys == 0 || t->n_items < 2)
+		return;
+	while (size < t->n_items * 2)
+		size *= 2;
+	slots = palloc(sizeof(int) * size);
+	memset(slots, -1, sizeof(int) * size);
+
+	for (i = t->n_items - 1; i >= 0; i--)
+	{
+		DdbPending *item = &t->items[i];
+		uint32		h = hash_bytes((const unsigned char *) item->key, item->key_len);
+		int			s = h & (size - 1);
+
+		for (;;)
+		{
+			DdbPending *seen;
+
+			if (slots[s] < 0)
+			{
+				slots[s] = i;
+				break;
+			}
+			seen = &t->items[slots[s]];
+			if (seen->key_len == item->key_len &&
+				memcmp(seen->key, item->key, item->key_len) == 0)
+			{
+				item->request = NULL;	/* a later write of the key wins */
+				break;
+			}
+			s = (s + 1) & (size - 1);
+		}
+	}
+	pfree(slots);
+}
+
+static void
+count_flushed(DdbTarget *t, int level, int64 rows)
+{
+	if (level >= t->n_levels)
+	{
+		int			n = Max(level + 1, 8);
+
+		if (t->flushed_by_level == NULL)
+			t->flushed_by_level = MemoryContextAllocZero(WriterTxnContext, sizeof(int64) * n);
+		else
+		{
+			t->flushed_by_level = repalloc(t->flushed_by_level, sizeof(int64) * n);
+			memset(t->flushed_by_level + t->n_levels, 0, sizeof(int64) * (n - t->n_levels));
+		}
+		t->n_levels = n;
+	}
+	t->flushed_by_level[level] += rows;
+	t->flushed_rows += rows;
+}
+
+/* A BatchWriteItem body being filled, and the levels of the rows in it. */
+typedef struct BatchBody
+{
+	StringInfoData json;
+	int			n_items;
+	int		   *levels;			/* one per item, for the abort warnings */
+} BatchBody;
+
+static void
+send_and_count(DdbTarget *t, BatchBody *batch)
+{
+	int			i;
+
+	appendStringInfoString(&batch->json, "]}}");
+	send_batch(t, &batch->json);
+	/* counted only once DynamoDB has them: an abort warns about exactly these */
+	for (i = 0; i < batch->n_items; i++)
+		count_flushed(t, batch->levels[i], 1);
+
+	resetStringInfo(&batch->json);
+	appendStringInfoString(&batch->json, "{\"RequestItems\":{");
+	ddb_append_json_string(&batch->json, t->opts->table_name, strlen(t->opts->table_name));
+	appendStringInfoString(&batch->json, ":[");
+	batch->n_items = 0;
+}
+
+static void
+flush_target(DdbTarget *t)
+{
+	BatchBody	batch;
+	int			i;
+	MemoryContext old;
+
+	if (t->n_items == 0)
+		return;
+
+	old = MemoryContextSwitchTo(t->row_cxt);
+	keep_latest_per_key(t);
+
+	initStringInfo(&batch.json);
+	appendStringInfoString(&batch.json, "{\"RequestItems\":{");
+	ddb_append_json_string(&batch.json, t->opts->table_name, strlen(t->opts->table_name));
+	appendStringInfoString(&batch.json, ":[");
+	batch.n_items = 0;
+	batch.levels = palloc(sizeof(int) * t->opts->sink.batch_max_size);
+
+	for (i = 0; i < t->n_items; i++)
+	{
+		DdbPending *item = &t->items[i];
+
+		if (item->request == NULL)
+			continue;
+		/* a batch ends at max-size items, or before it would pass 16 MB */
+		if (batch.n_items > 0 &&
+			batch.json.len + item->request_len + 4 > DDB_MAX_REQUEST_BYTES)
+			send_and_count(t, &batch);
+		if (batch.n_items > 0)
+			appendStringInfoChar(&batch.json, ',');
+		appendBinaryStringInfo(&batch.json, item->request, item->request_len);
+		batch.levels[batch.n_items++] = item->level;
+		if (batch.n_items == t->opts->sink.batch_max_size)
+			send_and_count(t, &batch);
+	}
+	if (batch.n_items > 0)
+		send_and_count(t, &batch);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(t->row_cxt);
+
+	/* everything is written: drop the queue and its memory */
+	t->n_items = 0;
+	t->max_items = 0;
+	t->items = NULL;
+	MemoryContextReset(t->items_cxt);
+}
+
+/* ---------- queueing ---------- */
+
+void
+ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
+{
+	MemoryContext old;
+	DdbPending *item;
+	static const char prefix[] = "{\"PutRequest\":{\"Item\":";
+	static const char suffix[] = "}}";
+
+	resetStringInfo(&t->item_buf);
+	resetStringInfo(&t->key_buf);
+	appendBinaryStringInfo(&t->item_buf, prefix, sizeof(prefix) - 1);
+
+	old = MemoryContextSwitchTo(t->row_cxt);
+	ddb_convert_row(t->format, slot, &t->item_buf, t->format->nkeys > 0 ? &t->key_buf : NULL);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(t->row_cxt);
+	appendBinaryStringInfo(&t->item_buf, suffix, sizeof(suffix) - 1);
+
+	if (t->n_items == t->max_items)
+	{
+		int			n = t->max_items ? t->max_items * 2 : 64;
+
+		if (t->items == NULL)
+			t->items = MemoryContextAlloc(t->items_cxt, sizeof(DdbPending) * n);
+		else
+			t->items = repalloc_huge(t->items, sizeof(DdbPending) * n);
+		t->max_items = n;
+	}
+	item = &t->items[t->n_items];
+	item->request = MemoryContextAlloc(t->items_cxt, t->item_buf.len + 1);
+	memcpy(item->request, t->item_buf.data, t->item_buf.len + 1);
+	item->request_len = t->item_buf.len;
+	item->key = NULL;
+	item->key_len = t->key_buf.len;
+	if (t->format->nkeys > 0)
+	{
+		item->key = MemoryContextAlloc(t->items_cxt, t->key_buf.len);
+		memcpy(item->key, t->key_buf.data, t->key_buf.len);
+	}
+	item->level = GetCurrentTransactionNestLevel();
+	t->n_items++;
+
+	/* backpressure: bound what one transaction holds in memory */
+	if (t->n_items >= t->opts->sink.max_buffered)
+		flush_target(t);
+}
+
+/* ---------- transaction hooks ---------- */
+
+bool
+ddb_writer_has_pending(void)
+{
+	DdbTarget  *t;
+
+	for (t = targets; t; t = t->next)
+		if (t->n_items > 0)
+			return true;
+	return false;
+}
+
+bool
+ddb_writer_has_written(void)
+{
+	DdbTarget  *t;
+
+	for (t = targets; t; t = t->next)
+		if (t->flushed_rows > 0)
+			return true;
+	return false;
+}
+
+void
+ddb_writer_flush_all(void)
+{
+	DdbTarget  *t;
+
+	for (t = targets; t; t = t->next)
+		flush_target(t);
+}
+
+void
+ddb_writer_end_xact(bool aborted)
+{
+	DdbTarget  *t;
+
+	if (aborted)
+		for (t = targets; t; t = t->next)
+			if (t->flushed_rows > 0)
+				ereport(WARNING,
+						(errcode(ERRCODE_WARNING),
+						 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the transaction rolled back",
+								(long long) t->flushed_rows, t->opts->table_name),
+						 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
+								   t->opts->relname)));
+	targets = NULL;
+	current_generation++;
+	if (WriterTxnContext != NULL)
+	{
+		MemoryContextDelete(WriterTxnContext);
+		WriterTxnContext = NULL;
+	}
+}
+
+void
+ddb_writer_end_subxact(int level, bool aborted)
+{
+	DdbTarget  *t;
+
+	for (t = targets; t; t = t->next)
+	{
+		int			i;
+		int64		lost = 0;
+
+		/* rows of a subtransaction are the tail of the queue */
+		for (i = t->n_items - 1; i >= 0 && t->items[i].level >= level; i--)
+		{
+			if (!aborted)
+				t->items[i].level = level - 1;
+		}
+		if (aborted)
+			t->n_items = i + 1;
+
+		for (i = level; i < t->n_levels; i++)
+		{
+			if (aborted)
+				lost += t->flushed_by_level[i];
+			else
+				t->flushed_by_level[level - 1] += t->flushed_by_level[i];
+			t->flushed_by_level[i] = 0;
+		}
+		if (aborted && lost > 0)
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the subtransaction rolled back",
+							(long long) lost, t->opts->table_name),
+					 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
+							   t->opts->relname)));
+	}
+}

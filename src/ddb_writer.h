@@ -1,0 +1,47 @@
+/*
+ * ddb_writer.h — the per-backend batch writer.
+ *
+ * Contract: rows written to ddb_fdw foreign tables are converted at once
+ * (so bad values fail the statement) and queued per (foreign table, role)
+ * "target" in memory owned by the current transaction.  Nothing is sent
+ * until the transaction commits (ddb_writer_flush_all at PRE_COMMIT), except
+ * when a target has buffered "sink.requests.max-buffered" rows: those are
+ * flushed early, and an abort afterwards warns that they cannot be taken
+ * back.  A flush sends BatchWriteItem requests of at most
+ * "sink.batch.max-size" items, keeps only the latest write per key, re-sends
+ * UnprocessedItems and retries retryable errors with backoff; any failure
+ * raises an ERROR naming the DynamoDB error and the table.  Rows queued in a
+ * subtransaction are dropped when it rolls back.  Per-backend state (the
+ * HTTP connection, key schemas) outlives transactions; everything else is
+ * released at transaction end.
+ */
+#ifndef DDB_WRITER_H
+#define DDB_WRITER_H
+
+#include "postgres.h"
+#include "executor/tuptable.h"
+#include "utils/relcache.h"
+
+#include "ddb_option.h"
+
+typedef struct DdbTarget DdbTarget;
+
+/* Find or set up the target of this transaction for a foreign table and role. */
+extern DdbTarget *ddb_writer_open(Relation rel, Oid userid);
+
+/* Is the target still the one of the running transaction? */
+extern bool ddb_writer_target_valid(const DdbTarget *target);
+
+extern const DdbTableOptions *ddb_writer_options(const DdbTarget *target);
+
+/* Convert the row and queue it as a PutRequest. */
+extern void ddb_writer_put_row(DdbTarget *target, TupleTableSlot *slot);
+
+/* Transaction hooks (ddb_xact.c). */
+extern bool ddb_writer_has_pending(void);
+extern bool ddb_writer_has_written(void);	/* rows flushed before commit */
+extern void ddb_writer_flush_all(void);
+extern void ddb_writer_end_xact(bool aborted);
+extern void ddb_writer_end_subxact(int level, bool aborted);
+
+#endif							/* DDB_WRITER_H */

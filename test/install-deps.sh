@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing ddb_fdw needs on a fresh Debian 12
+# machine (run as root): PostgreSQL 15 server + headers, libcurl, json-c,
+# OpenSSL, jq and curl from Debian; dynalite from npm (into test/.dynalite).
+# Does nothing that is already done, so it is cheap to call every time.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev
+          libssl-dev jq curl make gcc nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages ${missing[*]}; run as root" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$here/.dynalite/node_modules/.bin/dynalite" ]; then
+  echo "install-deps: installing dynalite from npm"
+  npm install --silent --no-audit --no-fund --prefix "$here/.dynalite" dynalite@4 >/dev/null
+fi
+
+command -v moto_server >/dev/null 2>&1 || [ -x /root/.pyenv/shims/moto_server ] || {
+  echo "install-deps: moto_server not found (it ships with this machine image's Python)" >&2
+  exit 1
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The whole ddb_fdw test suite (README's test command; .ci/run calls it):
+#   1. install dependencies, build and install the extension;
+#   2. client unit tests (SigV4 test vectors, response parsers);
+#   3. start dynalite and moto_server on 127.0.0.1, set up an IAM identity
+#      on moto's signature-checking instance;
+#   4. pg_regress against a temporary PostgreSQL instance, as the postgres
+#      OS user (initdb refuses root); what landed in DynamoDB is read back by
+#      test/ddb, outside PostgreSQL.
+# Ends with "N passed, N failed" and a non-zero status if anything failed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+test/install-deps.sh
+make -s
+make -s install >/dev/null
+
+passed=0
+failed=0
+
+echo "== unit tests"
+if unit_out=$(make -s unitcheck 2>&1); then :; else unit_status=$?; fi
+echo "$unit_out"
+read -r up uf < <(echo "$unit_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
+passed=$((passed + up)); failed=$((failed + uf))
+if [ "${unit_status:-0}" -ne 0 ] && [ "$uf" -eq 0 ]; then failed=$((failed + 1)); fi
+
+echo "== DynamoDB servers"
+test/servers.sh start
+trap 'test/servers.sh stop' EXIT
+
+export DDB_TEST="$root/test"
+export DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-48000}"
+export DDB_MOTO_URL="http://127.0.0.1:${DDB_MOTO_PORT:-48001}"
+export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-48002}"
+# test/ddb's own identity for dynalite and plain moto (they check the format only)
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN AWS_PROFILE
+
+# a real IAM identity on the signature-checking moto, allowed everything
+eval "$(test/moto-iam.sh ddb-tester -)"
+export DDB_MOTO_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_SECRET=$AWS_SECRET_ACCESS_KEY
+# and one allowed only dynamodb:BatchWriteItem on every table
+policy=$(mktemp)
+cat > "$policy" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:BatchWriteItem","Resource":"*"}]}
+JSON
+eval "$(test/moto-iam.sh ddb-writer-only "$policy")"
+export DDB_MOTO_WRITER_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_WRITER_SECRET=$AWS_SECRET_ACCESS_KEY
+rm -f "$policy"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+# the moto tables the signing test writes to, created with the full identity
+AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
+  test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table signed id:N >/dev/null
+
+echo "== pg_regress"
+out="$root/test/.out"
+rm -rf "$out"
+mkdir -p "$out"
+chown postgres: "$out"
+regress="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+tests=$(make -s print-regress 2>/dev/null)
+total=$(echo $tests | wc -w)
+set +e
+runuser -u postgres -- "$regress" \
+  --temp-instance="$out/tmp_check" --bindir="$(pg_config --bindir)" \
+  --inputdir="$root" --outputdir="$out" --load-extension=ddb_fdw \
+  $tests 2>&1 | tee "$out/summary.txt"
+regress_status=${PIPESTATUS[0]}
+set -e
+n_failed=$(grep -Ec '\.\.\. +FAILED|failed \(ignored\)' "$out/summary.txt" || true)
+if [ "$regress_status" -ne 0 ]; then
+  [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
+  [ "$n_failed" -gt 0 ] || n_failed=$total
+fi
+passed=$((passed + total - n_failed)); failed=$((failed + n_failed))
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

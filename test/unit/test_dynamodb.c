@@ -1,0 +1,192 @@
+/*
+ * test_dynamodb.c — unit tests of the DynamoDB response parsers and error
+ * classification (aws_dynamodb.c), which read untrusted bytes.  No network.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "aws_dynamodb.h"
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond, name) \
+	do { \
+		if (cond) { passed++; printf("ok %s\n", name); } \
+		else { failed++; printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); } \
+	} while (0)
+
+static void
+test_error_json(void)
+{
+	AwsError	err;
+	const char *body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+		"\"message\":\"Requested resource not found\"}";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(400, body, strlen(body), &err);
+	CHECK(err.kind == AWS_ERR_SERVICE, "json error kind");
+	CHECK(strcmp(err.type, "ResourceNotFoundException") == 0, "json error type without prefix");
+	CHECK(strcmp(err.message, "Requested resource not found") == 0, "json error message");
+	CHECK(err.http_status == 400, "json error status");
+	CHECK(!aws_ddb_error_is_retryable(&err), "not found is not retryable");
+}
+
+static void
+test_error_json_capital_message(void)
+{
+	AwsError	err;
+	const char *body = "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\","
+		"\"Message\":\"The security token included in the request is invalid.\"}";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(400, body, strlen(body), &err);
+	CHECK(strcmp(err.type, "UnrecognizedClientException") == 0, "coral error type");
+	CHECK(strcmp(err.message, "The security token included in the request is invalid.") == 0,
+		  "capitalised Message field");
+}
+
+static void
+test_error_xml(void)
+{
+	AwsError	err;
+	const char *body = "<?xml version=\"1.0\"?><ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
+		"<Message>The request signature we calculated does not match</Message></Error></ErrorResponse>";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(403, body, strlen(body), &err);
+	CHECK(strcmp(err.type, "SignatureDoesNotMatch") == 0, "xml error code");
+	CHECK(strcmp(err.message, "The request signature we calculated does not match") == 0, "xml message");
+}
+
+static void
+test_error_garbage(void)
+{
+	AwsError	err;
+	const char *body = "Service Unavailable\r\n\x01";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(503, body, strlen(body), &err);
+	CHECK(strcmp(err.type, "HTTP 503") == 0, "non-JSON body named by status");
+	CHECK(strncmp(err.message, "Service Unavailable", 19) == 0, "excerpt of the body");
+	CHECK(strchr(err.message, '\x01') == NULL, "control characters removed");
+	CHECK(aws_ddb_error_is_retryable(&err), "5xx is retryable");
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(500, "", 0, &err);
+	CHECK(strcmp(err.type, "HTTP 500") == 0, "empty body");
+}
+
+static void
+test_retryable(void)
+{
+	AwsError	err;
+	const char *throttled = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\",\"message\":\"x\"}";
+	const char *validation = "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"x\"}";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(400, throttled, strlen(throttled), &err);
+	CHECK(aws_ddb_error_is_retryable(&err), "throughput exceeded is retryable");
+	aws_error_clear(&err);
+	aws_ddb_parse_error(400, validation, strlen(validation), &err);
+	CHECK(!aws_ddb_error_is_retryable(&err), "validation is not retryable");
+	aws_error_set(&err, AWS_ERR_TRANSPORT, "Connection reset by peer");
+	CHECK(aws_ddb_error_is_retryable(&err), "connection reset is retryable");
+	aws_error_set(&err, AWS_ERR_TRANSPORT, "request cancelled");
+	CHECK(!aws_ddb_error_is_retryable(&err), "a cancelled request is not retried");
+}
+
+static void
+test_batch_response(void)
+{
+	AwsError	err;
+	AwsBuf		retry = {0};
+	size_t		n = 99;
+	const char *none = "{\"UnprocessedItems\":{}}";
+	const char *some = "{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1\"}}}},"
+		"{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\\u00e9\"}}}}]}}";
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_parse_batch_response(none, strlen(none), &n, &retry, &err) && n == 0,
+		  "empty UnprocessedItems");
+	CHECK(aws_ddb_parse_batch_response("{}", 2, &n, &retry, &err) && n == 0,
+		  "absent UnprocessedItems");
+	CHECK(aws_ddb_parse_batch_response(some, strlen(some), &n, &retry, &err) && n == 2,
+		  "two unprocessed items counted");
+	CHECK(retry.data != NULL && strncmp(retry.data, "{\"RequestItems\":{\"t/1\":[", 24) == 0,
+		  "retry body is a BatchWriteItem request, slash not escaped");
+	CHECK(retry.data != NULL && strstr(retry.data, "\"DeleteRequest\"") != NULL,
+		  "retry body keeps every request");
+	CHECK(!aws_ddb_parse_batch_response("{\"UnprocessedItems\":", 20, &n, &retry, &err) &&
+		  err.kind == AWS_ERR_PROTOCOL, "truncated response is a protocol error");
+	CHECK(!aws_ddb_parse_batch_response("{\"UnprocessedItems\":{\"t\":5}}", 28, &n, &retry, &err),
+		  "non-array item list refused");
+	CHECK(!aws_ddb_parse_batch_response("[1]", 3, &n, &retry, &err), "non-object refused");
+	aws_buf_free(&retry);
+}
+
+static void
+test_key_schema(void)
+{
+	AwsError	err;
+	AwsDdbKeySchema ks;
+	const char *both = "{\"Table\":{\"AttributeDefinitions\":[{\"AttributeName\":\"user_id\",\"AttributeType\":\"N\"},"
+		"{\"AttributeName\":\"item\",\"AttributeType\":\"S\"}],"
+		"\"KeySchema\":[{\"AttributeName\":\"item\",\"KeyType\":\"RANGE\"},{\"AttributeName\":\"user_id\",\"KeyType\":\"HASH\"}]}}";
+	const char *hash_only = "{\"Table\":{\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}]}}";
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_parse_key_schema(both, strlen(both), &ks, &err), "key schema parsed");
+	CHECK(ks.hash_key && strcmp(ks.hash_key, "user_id") == 0 && ks.hash_type == 'N', "hash key and type");
+	CHECK(ks.range_key && strcmp(ks.range_key, "item") == 0 && ks.range_type == 'S', "range key and type");
+	aws_ddb_key_schema_free(&ks);
+	CHECK(aws_ddb_parse_key_schema(hash_only, strlen(hash_only), &ks, &err) &&
+		  ks.range_key == NULL && ks.hash_type == '?', "hash-only table, undeclared type");
+	aws_ddb_key_schema_free(&ks);
+	CHECK(!aws_ddb_parse_key_schema("{\"Table\":{}}", 12, &ks, &err) && ks.hash_key == NULL,
+		  "missing KeySchema refused");
+	CHECK(!aws_ddb_parse_key_schema("{\"Table\":{\"KeySchema\":[]}}", 26, &ks, &err),
+		  "table without a hash key refused");
+}
+
+static void
+test_default_url(void)
+{
+	char		url[128];
+
+	aws_ddb_default_url("us-east-2", url, sizeof(url));
+	CHECK(strcmp(url, "https://dynamodb.us-east-2.amazonaws.com") == 0, "default endpoint");
+	aws_ddb_default_url("cn-north-1", url, sizeof(url));
+	CHECK(strcmp(url, "https://dynamodb.cn-north-1.amazonaws.com.cn") == 0, "china endpoint");
+}
+
+static void
+test_split_url(void)
+{
+	AwsError	err;
+	char		host[64];
+	const char *path;
+
+	aws_error_clear(&err);
+	CHECK(aws_http_split_url("http://127.0.0.1:8000", host, sizeof(host), &path, &err) &&
+		  strcmp(host, "127.0.0.1:8000") == 0 && strcmp(path, "/") == 0, "host with port, no path");
+	CHECK(aws_http_split_url("https://h.example/base", host, sizeof(host), &path, &err) &&
+		  strcmp(host, "h.example") == 0 && strcmp(path, "/base") == 0, "path kept");
+	CHECK(!aws_http_split_url("nourl", host, sizeof(host), &path, &err), "not a URL");
+}
+
+int
+main(void)
+{
+	test_error_json();
+	test_error_json_capital_message();
+	test_error_xml();
+	test_error_garbage();
+	test_retryable();
+	test_batch_response();
+	test_key_schema();
+	test_default_url();
+	test_split_url();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed == 0 && passed > 0 ? 0 : 1;
+}
