@@ -54,7 +54,7 @@ INSERT INTO types_ft VALUES (
   0.1, 0.1, -2.5e-10,
   E'quote " backslash \\ tab \t newline \n bell \007 é ✓ 😀', 'varchar', 'ab', true,
   '\x00ff10', '\x', NULL);
-INSERT INTO types_ft (id, b, d) VALUES (2, false, 1e300);
+INSERT INTO types_ft (id, b, d) VALUES (2, false, 1.5e100);
 :ddb dump types_t
 
 -- COPY FROM goes through the same writer

@@ -61,7 +61,7 @@ ALTER SERVER s_sink OPTIONS (SET "sink.http-client.read-timeout" '0');
 -- dropping the region would leave the server unusable
 ALTER SERVER s_sink OPTIONS (DROP "aws.region");
 ALTER SERVER s_sink OPTIONS (SET "sink.batch.max-size" '10');
-SELECT srvoptions FROM pg_foreign_server WHERE srvname = 's_sink';
+SELECT unnest(srvoptions) FROM pg_foreign_server WHERE srvname = 's_sink';
 
 -- user mapping: credentials live here, and only here
 CREATE USER MAPPING FOR CURRENT_USER SERVER s_sink OPTIONS (
@@ -102,7 +102,8 @@ CREATE SERVER s_user FOREIGN DATA WRAPPER ddb_fdw
   OPTIONS ("aws.region" 'us-east-1', "aws.credentials.profile.path" '/etc/passwd');
 CREATE SERVER s_user FOREIGN DATA WRAPPER ddb_fdw
   OPTIONS ("aws.region" 'us-east-1', "aws.trust.all.certificates" 'true');
-CREATE SERVER s_user FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1');
+CREATE SERVER s_user FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.trust.all.certificates" 'false');
 RESET ROLE;
 
 DROP SERVER s_user;

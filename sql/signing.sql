@@ -32,11 +32,15 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER moto
 INSERT INTO signed_ft VALUES (4, 'unknown key');
 
 -- an identity allowed only dynamodb:BatchWriteItem: DescribeTable is denied,
--- ddb_fdw writes without learning the key, and the rows land
+-- ddb_fdw writes without learning the key, and the rows land (a new
+-- backend, which has not learned the key schema yet)
+\c -
 ALTER USER MAPPING FOR CURRENT_USER SERVER moto OPTIONS (
   SET "aws.credentials.basic.accesskeyid" :'writer_key_id',
   SET "aws.credentials.basic.secretkey" :'writer_secret');
+SET client_min_messages = debug1;
 INSERT INTO signed_ft VALUES (5, 'batch-write-only identity');
+RESET client_min_messages;
 :dump
 
 -- ENV_VAR signs with the server process's environment, whose key (test)

@@ -204,7 +204,8 @@ parse_int_option(const DdbOption *opt, const char *value)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for integer option \"%s\": \"%s\"",
-						opt->keyword, value)));
+						opt->keyword, value),
+				 errhint("Give a whole number between %d and %d.", opt->min_value, opt->max_value)));
 	if (v < opt->min_value || v > opt->max_value)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -359,13 +360,21 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 		if (opt == NULL || !(opt->where & bit))
 			report_misplaced_option(opt, def->defname, bit);
 
-		if (opt->superuser_only && !superuser())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("only superuser can set option \"%s\"", opt->keyword),
-					 errdetail("The option reads server files or weakens transport security.")));
-
 		check_option_value(opt, value);
+
+		if (opt->superuser_only && !superuser())
+		{
+			if (opt->kind != OPT_BOOL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("only superuser can set option \"%s\"", opt->keyword),
+						 errdetail("The option names a file on the database server.")));
+			if (parse_bool_option(opt, value))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("only superuser can set option \"%s\" to true", opt->keyword),
+						 errdetail("Accepting any certificate exposes the credentials to whoever can intercept the connection.")));
+		}
 
 		if (strcmp(opt->keyword, "aws.region") == 0)
 			have_region = true;

@@ -653,7 +653,8 @@ ddb_writer_end_xact(bool aborted)
 						 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the transaction rolled back",
 								(long long) t->flushed_rows, t->opts->table_name),
 						 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
-								   t->opts->relname)));
+								   t->opts->relname),
+						 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
 	targets = NULL;
 	current_generation++;
 	if (WriterTxnContext != NULL)
@@ -696,6 +697,7 @@ ddb_writer_end_subxact(int level, bool aborted)
 					 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the subtransaction rolled back",
 							(long long) lost, t->opts->table_name),
 					 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
-							   t->opts->relname)));
+							   t->opts->relname),
+					 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
 	}
 }

@@ -7,11 +7,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev
-          libssl-dev jq curl make gcc nodejs npm)
+          libssl-dev jq curl make gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# the machine image ships Node.js and npm (not Debian's, which would conflict)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing packages ${missing[*]}; run as root" >&2

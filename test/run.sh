@@ -39,14 +39,16 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
 
 # a real IAM identity on the signature-checking moto, allowed everything
-eval "$(test/moto-iam.sh ddb-tester -)"
+creds=$(test/moto-iam.sh ddb-tester -)
+eval "$creds"
 export DDB_MOTO_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_SECRET=$AWS_SECRET_ACCESS_KEY
 # and one allowed only dynamodb:BatchWriteItem on every table
 policy=$(mktemp)
 cat > "$policy" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:BatchWriteItem","Resource":"*"}]}
 JSON
-eval "$(test/moto-iam.sh ddb-writer-only "$policy")"
+creds=$(test/moto-iam.sh ddb-writer-only "$policy")
+eval "$creds"
 export DDB_MOTO_WRITER_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_WRITER_SECRET=$AWS_SECRET_ACCESS_KEY
 rm -f "$policy"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Starts and stops the DynamoDB-compatible servers the tests talk to, on
+# 127.0.0.1 only, each tracked by PID in test/.run/:
+#   dynalite   in memory                          ${DDB_DYNALITE_PORT:-48000}
+#   moto       no authentication                  ${DDB_MOTO_PORT:-48001}
+#   moto_auth  checks SigV4 and IAM policies      ${DDB_MOTO_AUTH_PORT:-48002}
+#              from the first request (test/moto-iam.sh opens set-up actions)
+# Usage: test/servers.sh start|stop|status
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+run="$here/.run"
+dynalite_port=${DDB_DYNALITE_PORT:-48000}
+moto_port=${DDB_MOTO_PORT:-48001}
+moto_auth_port=${DDB_MOTO_AUTH_PORT:-48002}
+
+moto_bin() {
+  command -v moto_server 2>/dev/null || { [ -x /root/.pyenv/shims/moto_server ] && echo /root/.pyenv/shims/moto_server; } || {
+    echo "servers.sh: moto_server not found" >&2; return 1; }
+}
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_up() {  # name port
+  local i
+  for i in $(seq 1 150); do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$2/"; then return 0; fi
+    if ! kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "servers.sh: $1 did not come up on port $2; its log:" >&2
+  tail -20 "$run/$1.log" >&2
+  return 1
+}
+
+start_one() {  # name port command...
+  local name=$1 port=$2; shift 2
+  if [ -f "$run/$name.pid" ] && kill -0 "$(cat "$run/$name.pid")" 2>/dev/null; then
+    echo "servers.sh: $name already running (pid $(cat "$run/$name.pid"))"; return 0
+  fi
+  if port_taken "$port"; then
+    echo "servers.sh: port $port (for $name) is already taken" >&2; return 1
+  fi
+  "$@" >"$run/$name.log" 2>&1 &
+  echo $! >"$run/$name.pid"
+  wait_up "$name" "$port"
+  echo "servers.sh: $name on 127.0.0.1:$port (pid $(cat "$run/$name.pid"))"
+}
+
+stop_one() {
+  local name=$1 pid i
+  [ -f "$run/$name.pid" ] || return 0
+  pid=$(cat "$run/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$run/$name.pid"
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$run"
+    dynalite="$here/.dynalite/node_modules/.bin/dynalite"
+    if [ ! -x "$dynalite" ]; then
+      npm install --silent --no-audit --no-fund --prefix "$here/.dynalite" dynalite@4 >/dev/null
+    fi
+    moto=$(moto_bin)
+    start_one dynalite "$dynalite_port" "$dynalite" --host 127.0.0.1 --port "$dynalite_port" \
+      --createTableMs 0 --deleteTableMs 0 --updateTableMs 0
+    start_one moto "$moto_port" "$moto" -H 127.0.0.1 -p "$moto_port"
+    INITIAL_NO_AUTH_ACTION_COUNT=0 \
+      start_one moto_auth "$moto_auth_port" "$moto" -H 127.0.0.1 -p "$moto_auth_port"
+    ;;
+  stop)
+    for n in dynalite moto moto_auth; do stop_one "$n"; done
+    ;;
+  status)
+    for n in dynalite moto moto_auth; do
+      if [ -f "$run/$n.pid" ] && kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
+        echo "$n: running (pid $(cat "$run/$n.pid"))"
+      else
+        echo "$n: stopped"
+      fi
+    done
+    ;;
+  *)
+    echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
