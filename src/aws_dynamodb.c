@@ -21,34 +21,36 @@ aws_ddb_default_url(const char *region, char *buf, size_t size)
 			 strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 }
 
-bool
-aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
-			 const char *body, size_t body_len, AwsBuf *response, AwsError *err)
+/* Headers and signature of one signed request; the strings it points to live here. */
+typedef struct SignedRequest
 {
 	char		host[256];
-	const char *path;
 	char		amz_date[17];
 	char		target[96];
 	AwsHeader	headers[6];
-	size_t		n_signed;
+	AwsSigv4Result sig;
+} SignedRequest;
+
+static bool
+sign_request(const AwsDdbEndpoint *ep, const char *operation, const char *body,
+			 size_t body_len, SignedRequest *sr, AwsHttpRequest *req, AwsError *err)
+{
+	const char *path;
+	size_t		n = 0;
 	AwsSigv4Params params;
-	AwsSigv4Result sig = {0};
-	AwsHttpRequest req;
-	AwsHttpResponse resp;
-	bool		ok;
 
-	if (!aws_http_split_url(ep->url, host, sizeof(host), &path, err))
+	memset(sr, 0, sizeof(*sr));
+	if (!aws_http_split_url(ep->url, sr->host, sizeof(sr->host), &path, err))
 		return false;
-	aws_sigv4_format_amz_date(time(NULL), amz_date);
-	snprintf(target, sizeof(target), DDB_TARGET_PREFIX "%s", operation);
+	aws_sigv4_format_amz_date(time(NULL), sr->amz_date);
+	snprintf(sr->target, sizeof(sr->target), DDB_TARGET_PREFIX "%s", operation);
 
-	headers[0] = (AwsHeader) {"Content-Type", DDB_CONTENT_TYPE};
-	headers[1] = (AwsHeader) {"Host", host};
-	headers[2] = (AwsHeader) {"X-Amz-Date", amz_date};
-	headers[3] = (AwsHeader) {"X-Amz-Target", target};
-	n_signed = 4;
+	sr->headers[n++] = (AwsHeader) {"Content-Type", DDB_CONTENT_TYPE};
+	sr->headers[n++] = (AwsHeader) {"Host", sr->host};
+	sr->headers[n++] = (AwsHeader) {"X-Amz-Date", sr->amz_date};
+	sr->headers[n++] = (AwsHeader) {"X-Amz-Target", sr->target};
 	if (ep->creds->session_token)
-		headers[n_signed++] = (AwsHeader) {"X-Amz-Security-Token", ep->creds->session_token};
+		sr->headers[n++] = (AwsHeader) {"X-Amz-Security-Token", ep->creds->session_token};
 
 	memset(&params, 0, sizeof(params));
 	params.access_key_id = ep->creds->access_key_id;
@@ -56,33 +58,99 @@ aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
 	params.session_token = ep->creds->session_token;
 	params.region = ep->region;
 	params.service = "dynamodb";
-	params.amz_date = amz_date;
+	params.amz_date = sr->amz_date;
 	params.normalize_path = true;
-	if (!aws_sigv4_sign(&params, "POST", path, headers, n_signed, body, body_len, &sig, err))
+	if (!aws_sigv4_sign(&params, "POST", path, sr->headers, n, body, body_len, &sr->sig, err))
 		return false;
-	headers[n_signed] = (AwsHeader) {"Authorization", sig.authorization};
+	sr->headers[n++] = (AwsHeader) {"Authorization", sr->sig.authorization};
 
-	memset(&req, 0, sizeof(req));
-	req.url = ep->url;
-	req.headers = headers;
-	req.n_headers = n_signed + 1;
-	req.body = body;
-	req.body_len = body_len;
-	req.read_timeout_ms = ep->read_timeout_ms;
-	req.insecure = ep->insecure;
-	ok = aws_http_post(http, &req, &resp, err);
-	aws_sigv4_result_free(&sig);
-	if (!ok)
-		return false;
+	memset(req, 0, sizeof(*req));
+	req->url = ep->url;
+	req->headers = sr->headers;
+	req->n_headers = n;
+	req->body = body;
+	req->body_len = body_len;
+	req->read_timeout_ms = ep->read_timeout_ms;
+	req->insecure = ep->insecure;
+	return true;
+}
 
-	if (resp.status != 200)
+bool
+aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
+				  AwsDdbCall *calls, size_t n, int max_inflight, AwsError *err)
+{
+	SignedRequest *signed_reqs = calloc(n ? n : 1, sizeof(SignedRequest));
+	AwsHttpRequest *reqs = calloc(n ? n : 1, sizeof(AwsHttpRequest));
+	AwsHttpResponse *resps = calloc(n ? n : 1, sizeof(AwsHttpResponse));
+	AwsError   *errs = calloc(n ? n : 1, sizeof(AwsError));
+	bool	   *ok = calloc(n ? n : 1, sizeof(bool));
+	bool		result = false;
+	size_t		i;
+
+	if (signed_reqs == NULL || reqs == NULL || resps == NULL || errs == NULL || ok == NULL)
 	{
-		aws_ddb_parse_error(resp.status, resp.body.data, resp.body.len, err);
-		aws_http_response_free(&resp);
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+	{
+		calls[i].ok = false;
+		aws_error_clear(&calls[i].err);
+		if (!sign_request(ep, operation, calls[i].body, calls[i].body_len,
+						  &signed_reqs[i], &reqs[i], err))
+			goto done;
+	}
+	if (!aws_http_post_many(http, reqs, n, max_inflight, resps, ok, errs, err))
+		goto done;
+	for (i = 0; i < n; i++)
+	{
+		aws_buf_free(&calls[i].response);
+		if (!ok[i])
+			calls[i].err = errs[i];
+		else if (resps[i].status != 200)
+		{
+			aws_ddb_parse_error(resps[i].status, resps[i].body.data, resps[i].body.len,
+								&calls[i].err);
+			aws_http_response_free(&resps[i]);
+		}
+		else
+		{
+			calls[i].ok = true;
+			calls[i].response = resps[i].body;	/* handed over without a copy */
+		}
+	}
+	result = true;
+done:
+	if (signed_reqs)
+		for (i = 0; i < n; i++)
+			aws_sigv4_result_free(&signed_reqs[i].sig);
+	free(signed_reqs);
+	free(reqs);
+	free(resps);
+	free(errs);
+	free(ok);
+	return result;
+}
+
+bool
+aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
+			 const char *body, size_t body_len, AwsBuf *response, AwsError *err)
+{
+	AwsDdbCall	call;
+
+	memset(&call, 0, sizeof(call));
+	call.body = body;
+	call.body_len = body_len;
+	if (!aws_ddb_call_many(http, ep, operation, &call, 1, 1, err))
+		return false;
+	if (!call.ok)
+	{
+		*err = call.err;
+		aws_buf_free(&call.response);
 		return false;
 	}
 	aws_buf_free(response);
-	*response = resp.body;		/* hand the body over without a copy */
+	*response = call.response;
 	return true;
 }
 

@@ -37,6 +37,24 @@ extern bool aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *op
 						 const char *body, size_t body_len, AwsBuf *response,
 						 AwsError *err);
 
+/* One of several calls made at once: body in, response or error out. */
+typedef struct AwsDdbCall
+{
+	const char *body;
+	size_t		body_len;
+	bool		ok;				/* true: response holds the 200 body */
+	AwsBuf		response;		/* caller frees (aws_buf_free), ok or not */
+	AwsError	err;
+} AwsDdbCall;
+
+/*
+ * Make n calls of one operation, at most max_inflight at a time over the
+ * pooled connections.  Each call ends ok or with its own error.  Returns
+ * false only when the batch could not run at all (cancelled: err says so).
+ */
+extern bool aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
+							  AwsDdbCall *calls, size_t n, int max_inflight, AwsError *err);
+
 /* Turn a non-200 response into an AWS_ERR_SERVICE error. */
 extern void aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err);
 

@@ -7,18 +7,31 @@
 
 #include <curl/curl.h>
 
-struct AwsHttp
+/* How long one wait for socket activity lasts before the abort check runs again. */
+#define POLL_INTERVAL_MS 100
+
+typedef struct EasySlot
 {
 	CURL	   *easy;
+	struct curl_slist *headers;
+	char		errbuf[CURL_ERROR_SIZE];
+	size_t		request;		/* index of the request it carries */
+	bool		busy;
+} EasySlot;
+
+struct AwsHttp
+{
+	CURLM	   *multi;
+	EasySlot   *slots;
+	int			n_slots;
 	AwsHttpAbortCheck abort_check;
 	void	   *abort_arg;
-	char		errbuf[CURL_ERROR_SIZE];
 };
 
 static bool curl_initialized = false;
 
 AwsHttp *
-aws_http_create(AwsError *err)
+aws_http_create(long max_connections, AwsError *err)
 {
 	AwsHttp    *http;
 
@@ -40,11 +53,19 @@ aws_http_create(AwsError *err)
 		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	http->easy = curl_easy_init();
-	if (http->easy == NULL)
+	http->multi = curl_multi_init();
+	if (http->multi == NULL)
 	{
 		free(http);
-		aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl handle");
+		aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl multi handle");
+		return NULL;
+	}
+	if (max_connections > 0 &&
+		curl_multi_setopt(http->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections) != CURLM_OK)
+	{
+		curl_multi_cleanup(http->multi);
+		free(http);
+		aws_error_set(err, AWS_ERR_INTERNAL, "could not cap libcurl's connections");
 		return NULL;
 	}
 	return http;
@@ -53,9 +74,19 @@ aws_http_create(AwsError *err)
 void
 aws_http_destroy(AwsHttp *http)
 {
+	int			i;
+
 	if (http == NULL)
 		return;
-	curl_easy_cleanup(http->easy);
+	for (i = 0; i < http->n_slots; i++)
+	{
+		if (http->slots[i].busy)
+			curl_multi_remove_handle(http->multi, http->slots[i].easy);
+		curl_easy_cleanup(http->slots[i].easy);
+		curl_slist_free_all(http->slots[i].headers);
+	}
+	free(http->slots);
+	curl_multi_cleanup(http->multi);
 	free(http);
 }
 
@@ -74,19 +105,6 @@ write_body(char *data, size_t size, size_t nmemb, void *userdata)
 
 	/* a short count makes libcurl fail the transfer with CURLE_WRITE_ERROR */
 	return aws_buf_append(body, data, n) ? n : 0;
-}
-
-static int
-progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
-		 curl_off_t ultotal, curl_off_t ulnow)
-{
-	AwsHttp    *http = userdata;
-
-	(void) dltotal;
-	(void) dlnow;
-	(void) ultotal;
-	(void) ulnow;
-	return http->abort_check ? http->abort_check(http->abort_arg) : 0;
 }
 
 bool
@@ -116,102 +134,244 @@ aws_http_split_url(const char *url, char *host, size_t host_size,
 	return true;
 }
 
-bool
-aws_http_post(AwsHttp *http, const AwsHttpRequest *req,
-			  AwsHttpResponse *resp, AwsError *err)
+/* Make sure at least n easy handles exist (they keep their TLS session caches). */
+static bool
+ensure_slots(AwsHttp *http, int n, AwsError *err)
 {
-	CURL	   *c = http->easy;
-	struct curl_slist *headers = NULL;
+	EasySlot   *slots;
+	int			i;
+
+	if (n <= http->n_slots)
+		return true;
+	slots = realloc(http->slots, sizeof(EasySlot) * n);
+	if (slots == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	http->slots = slots;
+	for (i = http->n_slots; i < n; i++)
+	{
+		memset(&slots[i], 0, sizeof(EasySlot));
+		slots[i].easy = curl_easy_init();
+		if (slots[i].easy == NULL)
+		{
+			http->n_slots = i;
+			aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl handle");
+			return false;
+		}
+	}
+	http->n_slots = n;
+	return true;
+}
+
+/* Configure a slot for one request; false with err on failure. */
+static bool
+prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, AwsError *err)
+{
+	CURL	   *c = slot->easy;
 	AwsBuf		line = {0};
 	CURLcode	rc = CURLE_OK;
 	size_t		i;
-	bool		ok = false;
 	long		read_timeout_s;
 
-	memset(resp, 0, sizeof(*resp));
 	curl_easy_reset(c);
-
-	for (i = 0; i < req->n_headers; i++)
+	curl_slist_free_all(slot->headers);
+	slot->headers = NULL;
+	for (i = 0; i <= req->n_headers; i++)
 	{
 		struct curl_slist *next;
 
 		aws_buf_reset(&line);
-		if (!aws_buf_appendf(&line, "%s: %s", req->headers[i].name, req->headers[i].value))
-			goto oom;
-		next = curl_slist_append(headers, line.data);
-		if (next == NULL)
-			goto oom;
-		headers = next;
+		/* the extra "Expect:" stops libcurl waiting for 100-continue on large bodies */
+		if ((i < req->n_headers
+			 ? !aws_buf_appendf(&line, "%s: %s", req->headers[i].name, req->headers[i].value)
+			 : !aws_buf_append_str(&line, "Expect:")) ||
+			(next = curl_slist_append(slot->headers, line.data)) == NULL)
+		{
+			aws_buf_free(&line);
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			return false;
+		}
+		slot->headers = next;
 	}
-	/* libcurl would otherwise wait for "100 Continue" before large bodies */
-	{
-		struct curl_slist *next = curl_slist_append(headers, "Expect:");
-
-		if (next == NULL)
-			goto oom;
-		headers = next;
-	}
+	/* the header lines held the Authorization value: wipe the scratch copy */
+	if (line.data)
+		memset(line.data, 0, line.cap);
+	aws_buf_free(&line);
 
 	/* libcurl measures stalls in whole seconds: round up, never to zero */
 	read_timeout_s = (req->read_timeout_ms + 999) / 1000;
 	if (read_timeout_s < 1)
 		read_timeout_s = 1;
 
-	http->errbuf[0] = '\0';
+	slot->errbuf[0] = '\0';
 	if ((rc = curl_easy_setopt(c, CURLOPT_URL, req->url)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers)) != CURLE_OK ||
+		(rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, slot->headers)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_POST, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf)) != CURLE_OK ||
+		(rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 							   req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, read_timeout_s)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_XFERINFODATA, http)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK)
 	{
 		aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
 					  curl_easy_strerror(rc));
-		goto done;
+		return false;
+	}
+	return true;
+}
+
+static void
+release_slot(AwsHttp *http, EasySlot *slot)
+{
+	curl_multi_remove_handle(http->multi, slot->easy);
+	/* the handle must not keep pointers to the header list we free */
+	curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(slot->headers);
+	slot->headers = NULL;
+	slot->busy = false;
+}
+
+bool
+aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_inflight,
+				   AwsHttpResponse *resp, bool *ok, AwsError *errs, AwsError *err)
+{
+	size_t		next = 0;
+	size_t		done = 0;
+	int			i;
+	bool		result = true;
+
+	if (max_inflight < 1)
+		max_inflight = 1;
+	if ((size_t) max_inflight > n)
+		max_inflight = (int) n;
+	if (!ensure_slots(http, max_inflight, err))
+		return false;
+	for (next = 0; next < n; next++)
+	{
+		memset(&resp[next], 0, sizeof(AwsHttpResponse));
+		ok[next] = false;
+		aws_error_clear(&errs[next]);
+	}
+	next = 0;
+
+	while (done < n)
+	{
+		CURLMsg    *msg;
+		int			running;
+		int			left;
+		CURLMcode	mc;
+
+		/* keep every free slot busy */
+		for (i = 0; i < max_inflight && next < n; i++)
+		{
+			EasySlot   *slot = &http->slots[i];
+
+			if (slot->busy)
+				continue;
+			if (!prepare_slot(slot, &reqs[next], &resp[next], &errs[next]))
+			{
+				done++;
+				next++;
+				continue;
+			}
+			if (curl_multi_add_handle(http->multi, slot->easy) != CURLM_OK)
+			{
+				aws_error_set(&errs[next], AWS_ERR_INTERNAL, "could not start a libcurl transfer");
+				done++;
+				next++;
+				continue;
+			}
+			slot->request = next++;
+			slot->busy = true;
+		}
+		if (done >= n)
+			break;
+
+		mc = curl_multi_perform(http->multi, &running);
+		if (mc == CURLM_OK)
+			mc = curl_multi_poll(http->multi, NULL, 0, POLL_INTERVAL_MS, NULL);
+		if (mc != CURLM_OK)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "libcurl failed: %s", curl_multi_strerror(mc));
+			result = false;
+			break;
+		}
+		if (http->abort_check && http->abort_check(http->abort_arg))
+		{
+			aws_error_set(err, AWS_ERR_TRANSPORT, "request cancelled");
+			result = false;
+			break;
+		}
+		(void) curl_multi_perform(http->multi, &running);
+
+		while ((msg = curl_multi_info_read(http->multi, &left)) != NULL)
+		{
+			EasySlot   *slot = NULL;
+			size_t		r;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < http->n_slots; i++)
+				if (http->slots[i].busy && http->slots[i].easy == msg->easy_handle)
+					slot = &http->slots[i];
+			if (slot == NULL)
+				continue;
+			r = slot->request;
+			if (msg->data.result != CURLE_OK)
+			{
+				aws_error_set(&errs[r], AWS_ERR_TRANSPORT, "%s",
+							  slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(msg->data.result));
+				aws_http_response_free(&resp[r]);
+			}
+			else if (curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &resp[r].status) != CURLE_OK ||
+					 (resp[r].body.data == NULL && !aws_buf_append(&resp[r].body, "", 0)))
+			{
+				aws_error_set(&errs[r], AWS_ERR_INTERNAL, "could not read the HTTP response");
+				aws_http_response_free(&resp[r]);
+			}
+			else
+				ok[r] = true;
+			release_slot(http, slot);
+			done++;
+		}
 	}
 
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK)
+	if (!result)
 	{
-		aws_error_set(err, AWS_ERR_TRANSPORT, "%s",
-					  rc == CURLE_ABORTED_BY_CALLBACK ? "request cancelled" :
-					  http->errbuf[0] ? http->errbuf : curl_easy_strerror(rc));
-		aws_http_response_free(resp);
-		goto done;
+		/* abandon what is still running and free every response */
+		for (i = 0; i < http->n_slots; i++)
+			if (http->slots[i].busy)
+				release_slot(http, &http->slots[i]);
+		for (next = 0; next < n; next++)
+		{
+			aws_http_response_free(&resp[next]);
+			ok[next] = false;
+		}
 	}
-	if ((rc = curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status)) != CURLE_OK)
-	{
-		aws_error_set(err, AWS_ERR_INTERNAL, "could not read the HTTP status: %s",
-					  curl_easy_strerror(rc));
-		aws_http_response_free(resp);
-		goto done;
-	}
-	if (resp->body.data == NULL && !aws_buf_append(&resp->body, "", 0))
-		goto oom;
-	ok = true;
-	goto done;
+	return result;
+}
 
-oom:
-	aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
-	aws_http_response_free(resp);
-done:
-	/* the handle must not keep pointers to the header list we free now */
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
-	aws_buf_free(&line);
+bool
+aws_http_post(AwsHttp *http, const AwsHttpRequest *req, AwsHttpResponse *resp, AwsError *err)
+{
+	bool		ok = false;
+	AwsError	one;
+
+	aws_error_clear(&one);
+	if (!aws_http_post_many(http, req, 1, 1, resp, &ok, &one, err))
+		return false;
+	if (!ok)
+		*err = one;
 	return ok;
 }
 

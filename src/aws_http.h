@@ -1,12 +1,13 @@
 /*
  * aws_http.h — HTTPS POST over libcurl for the AWS client.
  *
- * Contract: an AwsHttp owns one libcurl easy handle, whose connection cache
- * keeps connections to the endpoint alive between requests (and across
- * transactions, as the handle lives as long as the backend).  A request
- * either returns an HTTP response (any status) or fails with a transport
- * error in AwsError; the response body is the caller's to free
- * (aws_http_response_free).  An abort check, polled during transfers, lets
+ * Contract: an AwsHttp owns a libcurl multi handle and a pool of easy
+ * handles; the multi handle's connection cache keeps connections to the
+ * endpoint alive between requests (and across transactions, as the AwsHttp
+ * lives as long as the backend).  aws_http_post_many() runs several
+ * requests at once over those connections; each request either gets an
+ * HTTP response (any status) or a transport error of its own.  Response
+ * bodies are the caller's to free (aws_http_response_free).  An abort check, polled during transfers, lets
  * the caller abandon a request when the user cancels the query.  Nothing here
  * logs headers: the Authorization header never leaves this module except on
  * the wire.  Not thread-safe (a backend is single-threaded).
@@ -44,7 +45,8 @@ typedef struct AwsHttpResponse
 	AwsBuf		body;
 } AwsHttpResponse;
 
-extern AwsHttp *aws_http_create(AwsError *err);
+/* max_connections caps open connections (0: libcurl's default). */
+extern AwsHttp *aws_http_create(long max_connections, AwsError *err);
 extern void aws_http_destroy(AwsHttp *http);
 extern void aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, void *arg);
 
@@ -52,6 +54,16 @@ extern void aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, voi
 extern bool aws_http_post(AwsHttp *http, const AwsHttpRequest *req,
 						  AwsHttpResponse *resp, AwsError *err);
 extern void aws_http_response_free(AwsHttpResponse *resp);
+
+/*
+ * Run n requests, at most max_inflight at a time.  For each i, either
+ * ok[i] is true and resp[i] holds the response, or errs[i] says why not.
+ * Returns false (with err) only when the transfer could not be run at all,
+ * e.g. when the abort check fired; then no response is left allocated.
+ */
+extern bool aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n,
+							   int max_inflight, AwsHttpResponse *resp, bool *ok,
+							   AwsError *errs, AwsError *err);
 
 /* Split "scheme://host[:port][/path]" into its Host header value and path ("/" when absent). */
 extern bool aws_http_split_url(const char *url, char *host, size_t host_size,

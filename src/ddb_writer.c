@@ -115,7 +115,7 @@ get_http(void)
 	if (backend_http != NULL)
 		return backend_http;
 	aws_error_clear(&err);
-	backend_http = aws_http_create(&err);
+	backend_http = aws_http_create(0, &err);
 	if (backend_http == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
@@ -354,72 +354,6 @@ backoff_sleep(int attempt)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/*
- * Send one BatchWriteItem body until every item in it is written: re-send
- * UnprocessedItems (progress resets the retry budget), retry retryable
- * errors unless fail-on-error, and raise anything else.
- */
-static void
-send_batch(DdbTarget *t, StringInfo body)
-{
-	AwsDdbEndpoint ep;
-	int			attempt = 0;
-	size_t		last_unprocessed = (size_t) -1;
-
-	endpoint_of(t, &ep);
-	for (;;)
-	{
-		AwsError	err;
-		AwsBuf		response = {0};
-		AwsBuf		retry = {0};
-		size_t		n_unprocessed = 0;
-		bool		ok;
-
-		aws_error_clear(&err);
-		ok = aws_ddb_call(get_http(), &ep, "BatchWriteItem", body->data, body->len,
-						  &response, &err);
-		if (ok)
-			ok = aws_ddb_parse_batch_response(response.data, response.len,
-											  &n_unprocessed, &retry, &err);
-		aws_buf_free(&response);
-		if (ok && n_unprocessed > 0)
-		{
-			/* keep the remainder in palloc'ed memory: the sleep may ereport */
-			resetStringInfo(body);
-			appendBinaryStringInfo(body, retry.data, retry.len);
-		}
-		aws_buf_free(&retry);
-
-		if (ok && n_unprocessed == 0)
-			return;
-
-		CHECK_FOR_INTERRUPTS();
-		if (ok)
-		{
-			if (n_unprocessed < last_unprocessed)
-				attempt = 0;
-			last_unprocessed = n_unprocessed;
-			if (attempt >= t->opts->sink.max_retries || t->opts->sink.fail_on_error)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_ERROR),
-						 errmsg("DynamoDB left %zu items of table \"%s\" unprocessed",
-								n_unprocessed, t->opts->table_name),
-						 errdetail("BatchWriteItem for foreign table \"%s\" returned UnprocessedItems %d times in a row.",
-								   t->opts->relname, attempt + 1),
-						 errhint("The table is throttled: raise its capacity or \"sink.max-retries\".")));
-		}
-		else if (!aws_ddb_error_is_retryable(&err) || t->opts->sink.fail_on_error ||
-				 attempt >= t->opts->sink.max_retries)
-			ddb_report_aws_error(ERROR, &err, "BatchWriteItem", t->opts->table_name,
-								 t->opts->relname);
-		else
-			elog(DEBUG1, "ddb_fdw: retrying BatchWriteItem on \"%s\" after %s %s",
-				 t->opts->table_name, aws_error_kind_name(err.kind), err.type);
-		backoff_sleep(attempt);
-		attempt++;
-	}
-}
-
 /* Mark every item but the latest of each key as superseded (request = NULL). */
 static void
 keep_latest_per_key(DdbTarget *t)
@@ -483,37 +417,202 @@ count_flushed(DdbTarget *t, int level, int64 rows)
 	t->flushed_rows += rows;
 }
 
-/* A BatchWriteItem body being filled, and the levels of the rows in it. */
-typedef struct BatchBody
+/* One BatchWriteItem request of a flush, until DynamoDB has all of it. */
+typedef struct Batch
 {
-	StringInfoData json;
+	StringInfoData body;		/* the request; replaced by the unprocessed rest */
 	int			n_items;
-	int		   *levels;			/* one per item, for the abort warnings */
-} BatchBody;
+	int		   *levels;			/* subtransaction level of each row, for warnings */
+	int			attempts;		/* failed tries since the last progress */
+	size_t		unprocessed;	/* items DynamoDB left over last time */
+	bool		done;
+} Batch;
 
 static void
-send_and_count(DdbTarget *t, BatchBody *batch)
+begin_body(DdbTarget *t, StringInfo body)
 {
+	initStringInfo(body);
+	appendStringInfoString(body, "{\"RequestItems\":{");
+	ddb_append_json_string(body, t->opts->table_name, strlen(t->opts->table_name));
+	appendStringInfoString(body, ":[");
+}
+
+/* Cut the queue into BatchWriteItem requests: max-size items, under 16 MB. */
+static Batch *
+build_batches(DdbTarget *t, int *n_batches)
+{
+	int			max = t->n_items / t->opts->sink.batch_max_size + 2;
+	Batch	   *batches = palloc0(sizeof(Batch) * max);
+	Batch	   *b = NULL;
+	int			n = 0;
 	int			i;
 
-	appendStringInfoString(&batch->json, "]}}");
-	send_batch(t, &batch->json);
-	/* counted only once DynamoDB has them: an abort warns about exactly these */
-	for (i = 0; i < batch->n_items; i++)
-		count_flushed(t, batch->levels[i], 1);
+	for (i = 0; i < t->n_items; i++)
+	{
+		DdbPending *item = &t->items[i];
 
-	resetStringInfo(&batch->json);
-	appendStringInfoString(&batch->json, "{\"RequestItems\":{");
-	ddb_append_json_string(&batch->json, t->opts->table_name, strlen(t->opts->table_name));
-	appendStringInfoString(&batch->json, ":[");
-	batch->n_items = 0;
+		if (item->request == NULL)
+			continue;			/* superseded by a later write of its key */
+		if (b != NULL &&
+			(b->n_items == t->opts->sink.batch_max_size ||
+			 b->body.len + item->request_len + 4 > DDB_MAX_REQUEST_BYTES))
+		{
+			appendStringInfoString(&b->body, "]}}");
+			b = NULL;
+		}
+		if (b == NULL)
+		{
+			if (n == max)
+			{
+				batches = repalloc(batches, sizeof(Batch) * max * 2);
+				memset(batches + max, 0, sizeof(Batch) * max);
+				max *= 2;
+			}
+			b = &batches[n++];
+			begin_body(t, &b->body);
+			b->levels = palloc(sizeof(int) * t->opts->sink.batch_max_size);
+			b->unprocessed = (size_t) -1;
+		}
+		else
+			appendStringInfoChar(&b->body, ',');
+		appendBinaryStringInfo(&b->body, item->request, item->request_len);
+		b->levels[b->n_items++] = item->level;
+	}
+	if (b != NULL)
+		appendStringInfoString(&b->body, "]}}");
+	*n_batches = n;
+	return batches;
+}
+
+/*
+ * Send the batches, max-inflight at a time, until every item is written:
+ * UnprocessedItems are re-sent (progress resets the retry budget),
+ * retryable errors are retried unless fail-on-error, anything else raises.
+ * When the key is unknown no dedup happened, so two batches may hold the
+ * same key: then they go one at a time, in order.
+ */
+static void
+send_batches(DdbTarget *t, Batch *batches, int n)
+{
+	AwsDdbEndpoint ep;
+	AwsDdbCall *calls = palloc0(sizeof(AwsDdbCall) * Max(n, 1));
+	int		   *which = palloc(sizeof(int) * Max(n, 1));
+	int			inflight = t->format->nkeys > 0 ? t->opts->sink.max_inflight : 1;
+	int			round_start = 0;
+
+	endpoint_of(t, &ep);
+	for (;;)
+	{
+		AwsError	err;
+		AwsError	fatal;
+		bool		have_fatal = false;
+		bool		ran;
+		int			n_calls = 0;
+		int			max_attempts = 0;
+		int			i;
+
+		/* without dedup, keep order: the earliest unfinished batch alone */
+		for (i = round_start; i < n; i++)
+		{
+			if (batches[i].done)
+				continue;
+			which[n_calls] = i;
+			calls[n_calls].body = batches[i].body.data;
+			calls[n_calls].body_len = batches[i].body.len;
+			n_calls++;
+			if (inflight == 1)
+				break;
+		}
+		if (n_calls == 0)
+			break;
+
+		aws_error_clear(&err);
+		ran = aws_ddb_call_many(get_http(), &ep, "BatchWriteItem", calls, n_calls,
+								inflight, &err);
+		for (i = 0; ran && i < n_calls; i++)
+		{
+			Batch	   *b = &batches[which[i]];
+			AwsBuf		retry = {0};
+			size_t		n_unprocessed = 0;
+			bool		ok = calls[i].ok;
+			AwsError	call_err = calls[i].err;
+
+			if (ok)
+				ok = aws_ddb_parse_batch_response(calls[i].response.data, calls[i].response.len,
+												  &n_unprocessed, &retry, &call_err);
+			aws_buf_free(&calls[i].response);
+			if (ok && n_unprocessed == 0)
+			{
+				int			j;
+
+				b->done = true;
+				/* counted once DynamoDB has them: an abort warns about exactly these */
+				for (j = 0; j < b->n_items; j++)
+					count_flushed(t, b->levels[j], 1);
+				continue;
+			}
+			if (ok)
+			{
+				/* DynamoDB took part of it: re-send the rest */
+				resetStringInfo(&b->body);
+				appendBinaryStringInfo(&b->body, retry.data, retry.len);
+				aws_buf_free(&retry);
+				if (n_unprocessed < b->unprocessed)
+					b->attempts = 0;
+				b->unprocessed = n_unprocessed;
+				if (b->attempts >= t->opts->sink.max_retries || t->opts->sink.fail_on_error)
+				{
+					aws_error_set(&call_err, AWS_ERR_SERVICE,
+								  "%zu items were left unprocessed %d times in a row",
+								  n_unprocessed, b->attempts + 1);
+					snprintf(call_err.type, sizeof(call_err.type), "UnprocessedItems");
+				}
+				else
+				{
+					b->attempts++;
+					max_attempts = Max(max_attempts, b->attempts);
+					continue;
+				}
+			}
+			else if (aws_ddb_error_is_retryable(&call_err) && !t->opts->sink.fail_on_error &&
+					 b->attempts < t->opts->sink.max_retries)
+			{
+				elog(DEBUG1, "ddb_fdw: retrying BatchWriteItem on \"%s\" after %s %s",
+					 t->opts->table_name, aws_error_kind_name(call_err.kind), call_err.type);
+				b->attempts++;
+				max_attempts = Max(max_attempts, b->attempts);
+				continue;
+			}
+			if (!have_fatal)
+			{
+				fatal = call_err;
+				have_fatal = true;
+			}
+		}
+		/* every malloc'ed response is freed by now: safe to raise */
+		if (!ran)
+		{
+			CHECK_FOR_INTERRUPTS();
+			ddb_report_aws_error(ERROR, &err, "BatchWriteItem", t->opts->table_name,
+								 t->opts->relname);
+		}
+		if (have_fatal)
+			ddb_report_aws_error(ERROR, &fatal, "BatchWriteItem", t->opts->table_name,
+								 t->opts->relname);
+		while (round_start < n && batches[round_start].done)
+			round_start++;
+		if (max_attempts > 0)
+			backoff_sleep(max_attempts - 1);
+	}
+	pfree(calls);
+	pfree(which);
 }
 
 static void
 flush_target(DdbTarget *t)
 {
-	BatchBody	batch;
-	int			i;
+	Batch	   *batches;
+	int			n_batches;
 	MemoryContext old;
 
 	if (t->n_items == 0)
@@ -521,33 +620,8 @@ flush_target(DdbTarget *t)
 
 	old = MemoryContextSwitchTo(t->row_cxt);
 	keep_latest_per_key(t);
-
-	initStringInfo(&batch.json);
-	appendStringInfoString(&batch.json, "{\"RequestItems\":{");
-	ddb_append_json_string(&batch.json, t->opts->table_name, strlen(t->opts->table_name));
-	appendStringInfoString(&batch.json, ":[");
-	batch.n_items = 0;
-	batch.levels = palloc(sizeof(int) * t->opts->sink.batch_max_size);
-
-	for (i = 0; i < t->n_items; i++)
-	{
-		DdbPending *item = &t->items[i];
-
-		if (item->request == NULL)
-			continue;
-		/* a batch ends at max-size items, or before it would pass 16 MB */
-		if (batch.n_items > 0 &&
-			batch.json.len + item->request_len + 4 > DDB_MAX_REQUEST_BYTES)
-			send_and_count(t, &batch);
-		if (batch.n_items > 0)
-			appendStringInfoChar(&batch.json, ',');
-		appendBinaryStringInfo(&batch.json, item->request, item->request_len);
-		batch.levels[batch.n_items++] = item->level;
-		if (batch.n_items == t->opts->sink.batch_max_size)
-			send_and_count(t, &batch);
-	}
-	if (batch.n_items > 0)
-		send_and_count(t, &batch);
+	batches = build_batches(t, &n_batches);
+	send_batches(t, batches, n_batches);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(t->row_cxt);
 
