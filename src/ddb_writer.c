@@ -592,6 +592,16 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 		/* every malloc'ed response is freed by now: safe to raise */
 		if (!ran)
 		{
+			int64		in_doubt = 0;
+
+			for (i = 0; i < n_calls; i++)
+				in_doubt += batches[which[i]].n_items;
+			/* a request may be applied even though its answer never came back */
+			ereport(WARNING,
+					(errmsg("%lld rows sent to DynamoDB table \"%s\" may or may not have been written",
+							(long long) in_doubt, t->opts->table_name),
+					 errdetail("The flush for foreign table \"%s\" was interrupted (%s) while its requests were in flight.",
+							   t->opts->relname, err.message)));
 			CHECK_FOR_INTERRUPTS();
 			ddb_report_aws_error(ERROR, &err, "BatchWriteItem", t->opts->table_name,
 								 t->opts->relname);

@@ -5,6 +5,8 @@
 #   moto       no authentication                  ${DDB_MOTO_PORT:-48001}
 #   moto_auth  checks SigV4 and IAM policies      ${DDB_MOTO_AUTH_PORT:-48002}
 #              from the first request (test/moto-iam.sh opens set-up actions)
+#   faultproxy in front of dynalite, injects faults  ${DDB_PROXY_PORT:-48003}
+#              on request (test/faultproxy.py)
 # Usage: test/servers.sh start|stop|status
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +14,7 @@ run="$here/.run"
 dynalite_port=${DDB_DYNALITE_PORT:-48000}
 moto_port=${DDB_MOTO_PORT:-48001}
 moto_auth_port=${DDB_MOTO_AUTH_PORT:-48002}
+proxy_port=${DDB_PROXY_PORT:-48003}
 
 moto_bin() {
   command -v moto_server 2>/dev/null || { [ -x /root/.pyenv/shims/moto_server ] && echo /root/.pyenv/shims/moto_server; } || {
@@ -71,12 +74,14 @@ case "${1:-}" in
     start_one moto "$moto_port" "$moto" -H 127.0.0.1 -p "$moto_port"
     INITIAL_NO_AUTH_ACTION_COUNT=0 \
       start_one moto_auth "$moto_auth_port" "$moto" -H 127.0.0.1 -p "$moto_auth_port"
+    start_one faultproxy "$proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
+      --port "$proxy_port" --upstream-port "$dynalite_port" --slow-ms 3000
     ;;
   stop)
-    for n in dynalite moto moto_auth; do stop_one "$n"; done
+    for n in faultproxy dynalite moto moto_auth; do stop_one "$n"; done
     ;;
   status)
-    for n in dynalite moto moto_auth; do
+    for n in dynalite moto moto_auth faultproxy; do
       if [ -f "$run/$n.pid" ] && kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
         echo "$n: running (pid $(cat "$run/$n.pid"))"
       else

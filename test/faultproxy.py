@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy for ddb_fdw's tests (Python standard library only).
+
+Listens on 127.0.0.1 and forwards DynamoDB JSON requests to an upstream server
+on 127.0.0.1 (dynalite, moto, a null sink).  For BatchWriteItem requests it can
+inject faults, either from a script (the next requests get these faults, in
+order: deterministic, for pg_regress) or at random with a seed:
+
+  throttle     400 ProvisionedThroughputExceededException, nothing forwarded
+  throttling   400 ThrottlingException, nothing forwarded
+  limit        400 RequestLimitExceeded, nothing forwarded
+  error500     500 InternalServerError, nothing forwarded
+  error503     503 with a non-JSON body, nothing forwarded
+  xml403       403 with an XML AccessDenied body, nothing forwarded
+  validation   400 ValidationException, nothing forwarded (not retryable)
+  unprocessed  forwards half of the items, reports the rest as UnprocessedItems
+  reset_before closes the connection before forwarding
+  reset_after  forwards, then closes the connection without answering
+  cut          forwards, then sends half of the response body and closes
+  slow         waits --slow-ms before forwarding
+
+Every request can also be delayed by --latency-ms (a network's round trip).
+Control, on the proxy's own port:
+  POST /__proxy/script  body: JSON list of fault names    -> replaces the script
+  POST /__proxy/random  body: {"rate":0.3,"seed":1,"faults":[...]}
+  POST /__proxy/reset                                      -> no faults, counters zeroed
+  GET  /__proxy/stats                                      -> JSON counters
+"""
+import argparse
+import http.client
+import http.server
+import json
+import random
+import socket
+import socketserver
+import threading
+import time
+
+STATE_LOCK = threading.Lock()
+STATE = {"script": [], "rate": 0.0, "faults": [], "rng": random.Random(0),
+         "counts": {}, "requests": 0, "forwarded": 0}
+
+ERRORS = {
+    "throttle": (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                 "The level of configured provisioned throughput for the table was exceeded."),
+    "throttling": (400, "com.amazon.coral.availability#ThrottlingException", "Rate of requests exceeds the allowed throughput."),
+    "limit": (400, "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account."),
+    "error500": (500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error"),
+    "validation": (400, "com.amazon.coral.validate#ValidationException", "Injected validation failure"),
+}
+
+
+def next_fault():
+    with STATE_LOCK:
+        STATE["requests"] += 1
+        if STATE["script"]:
+            return STATE["script"].pop(0)
+        if STATE["rate"] > 0 and STATE["rng"].random() < STATE["rate"]:
+            return STATE["rng"].choice(STATE["faults"])
+        return None
+
+
+def count(name):
+    with STATE_LOCK:
+        STATE["counts"][name] = STATE["counts"].get(name, 0) + 1
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    upstream = None
+    latency = 0.0
+    slow = 0.0
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    def reply(self, status, body, ctype="application/x-amz-json-1.0", close=False):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def forward(self, body, headers):
+        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+        try:
+            conn.request("POST", self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            with STATE_LOCK:
+                STATE["forwarded"] += 1
+            return resp.status, data, resp.getheader("Content-Type", "application/x-amz-json-1.0")
+        finally:
+            conn.close()
+
+    def drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def do_GET(self):
+        if self.path == "/__proxy/stats":
+            with STATE_LOCK:
+                stats = {"requests": STATE["requests"], "forwarded": STATE["forwarded"],
+                         "faults": STATE["counts"], "script_left": len(STATE["script"])}
+            self.reply(200, json.dumps(stats, sort_keys=True), "application/json")
+        else:
+            self.reply(200, "faultproxy\n", "text/plain")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        if self.path.startswith("/__proxy/"):
+            return self.control(body)
+        if self.latency:
+            time.sleep(self.latency)
+        target = self.headers.get("X-Amz-Target", "")
+        fault = next_fault() if target.endswith(".BatchWriteItem") else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        if fault:
+            count(fault)
+        if fault in ERRORS:
+            status, typ, msg = ERRORS[fault]
+            return self.reply(status, json.dumps({"__type": typ, "message": msg}))
+        if fault == "error503":
+            return self.reply(503, "Service Unavailable", "text/plain")
+        if fault == "xml403":
+            return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
+                                   "</Message></Error></ErrorResponse>", "text/xml")
+        if fault == "reset_before":
+            return self.drop()
+        if fault == "slow":
+            time.sleep(self.slow)
+        if fault == "unprocessed":
+            return self.partial(body, headers)
+        status, data, ctype = self.forward(body, headers)
+        if fault == "reset_after":
+            return self.drop()
+        if fault == "cut":
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            return self.drop()
+        self.reply(status, data, ctype)
+
+    def partial(self, body, headers):
+        request = json.loads(body)
+        sent, kept = {}, {}
+        for table, items in request["RequestItems"].items():
+            half = len(items) // 2
+            if half:
+                sent[table] = items[:half]
+            kept[table] = items[half:]
+        if sent:
+            raw = json.dumps({"RequestItems": sent}).encode()
+            headers = dict(headers)
+            headers["Content-Length"] = str(len(raw))
+            # the upstream checks signatures of what it gets only in auth mode: use dynalite/moto without auth
+            status, data, ctype = self.forward(raw, headers)
+            if status != 200:
+                return self.reply(status, data, ctype)
+        self.reply(200, json.dumps({"UnprocessedItems": kept}))
+
+    def control(self, body):
+        cmd = self.path[len("/__proxy/"):]
+        with STATE_LOCK:
+            if cmd == "script":
+                STATE["script"] = list(json.loads(body or b"[]"))
+            elif cmd == "random":
+                spec = json.loads(body)
+                STATE["rate"] = float(spec.get("rate", 0))
+                STATE["faults"] = list(spec.get("faults", []))
+                STATE["rng"] = random.Random(spec.get("seed", 0))
+            elif cmd == "reset":
+                STATE.update(script=[], rate=0.0, faults=[], counts={}, requests=0, forwarded=0)
+            else:
+                return self.reply(404, "unknown control command\n", "text/plain")
+        self.reply(200, "ok\n", "text/plain")
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--upstream-port", type=int, required=True)
+    ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--slow-ms", type=float, default=3000)
+    args = ap.parse_args()
+    Handler.upstream = ("127.0.0.1", args.upstream_port)
+    Handler.latency = args.latency_ms / 1000.0
+    Handler.slow = args.slow_ms / 1000.0
+    Server(("127.0.0.1", args.port), Handler).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
