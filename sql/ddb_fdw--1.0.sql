@@ -18,3 +18,24 @@ CREATE FOREIGN DATA WRAPPER ddb_fdw
   VALIDATOR ddb_fdw_validator;
 
 COMMENT ON FOREIGN DATA WRAPPER ddb_fdw IS 'write-only sink for Amazon DynamoDB (BatchWriteItem at commit)';
+
+-- What this backend's writer has done since it started (or since the last reset).
+CREATE FUNCTION ddb_fdw_stats(
+    OUT flushes bigint,
+    OUT requests bigint,
+    OUT items_written bigint,
+    OUT retries bigint,
+    OUT throttles bigint,
+    OUT unprocessed_resent bigint,
+    OUT bytes_sent bigint,
+    OUT wait_time_ms double precision)
+RETURNS record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION ddb_fdw_stats_reset()
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes and wait time of this backend''s ddb_fdw writer';

@@ -14,8 +14,13 @@ CREATE FOREIGN TABLE retry_ft (id int, v text) SERVER flaky OPTIONS ("table-name
 
 -- every retryable fault once, across 4 batches sent in parallel: all rows land
 :faults '["throttle","throttling","limit","error500","error503","unprocessed","reset_before","reset_after","cut","unprocessed"]'
+SELECT ddb_fdw_stats_reset();
 INSERT INTO retry_ft SELECT g, 'row ' || g FROM generate_series(1, 100) g;
 :stats
+-- the backend's own account: 3 capacity refusals among 6 to 8 retries
+-- (libcurl itself re-sends a request whose reused connection was reset)
+SELECT items_written, throttles, retries BETWEEN 6 AND 8 AS retried,
+       unprocessed_resent > 0 AS resent, wait_time_ms > 0 AS waited FROM ddb_fdw_stats();
 :ddb count retry_t
 :ddb dump retry_t | head -3
 
@@ -57,12 +62,12 @@ ALTER FOREIGN TABLE retry_ft OPTIONS (DROP "sink.http-client.read-timeout");
 :ddb dump retry_t | grep 'read timeout'
 
 -- statement_timeout interrupts a flush made during a statement (here an
--- early flush, "sink.requests.max-buffered" 1); requests in flight are in
--- doubt and the WARNING says so
+-- early flush: with "sink.requests.max-buffered" 1, the second row flushes
+-- the first); requests in flight are in doubt and the WARNING says so
 ALTER FOREIGN TABLE retry_ft OPTIONS (ADD "sink.requests.max-buffered" '1');
 :faults '["slow"]'
 SET statement_timeout = '1s';
-INSERT INTO retry_ft VALUES (205, 'timed out');
+INSERT INTO retry_ft VALUES (205, 'timed out'), (-205, 'timed out too');
 RESET statement_timeout;
 ALTER FOREIGN TABLE retry_ft OPTIONS (DROP "sink.requests.max-buffered");
 -- a query cancel interrupts the flush at COMMIT (PostgreSQL stops

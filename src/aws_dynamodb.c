@@ -411,12 +411,18 @@ aws_ddb_key_schema_free(AwsDdbKeySchema *ks)
 }
 
 bool
+aws_ddb_error_is_throttle(const AwsError *err)
+{
+	return err->kind == AWS_ERR_SERVICE &&
+		(strcmp(err->type, "ProvisionedThroughputExceededException") == 0 ||
+		 strcmp(err->type, "ThrottlingException") == 0 ||
+		 strcmp(err->type, "RequestLimitExceeded") == 0);
+}
+
+bool
 aws_ddb_error_is_retryable(const AwsError *err)
 {
 	static const char *const retryable_types[] = {
-		"ProvisionedThroughputExceededException",
-		"ThrottlingException",
-		"RequestLimitExceeded",
 		"InternalServerError",
 		"ServiceUnavailable",
 		"TransactionInProgressException",
@@ -428,7 +434,7 @@ aws_ddb_error_is_retryable(const AwsError *err)
 		return strcmp(err->message, "request cancelled") != 0;
 	if (err->kind != AWS_ERR_SERVICE)
 		return false;
-	if (err->http_status >= 500)
+	if (err->http_status >= 500 || aws_ddb_error_is_throttle(err))
 		return true;
 	for (i = 0; retryable_types[i]; i++)
 		if (strcmp(err->type, retryable_types[i]) == 0)

@@ -83,4 +83,7 @@ extern void aws_ddb_key_schema_free(AwsDdbKeySchema *ks);
 /* Is it worth sending the same request again (throttling, 5xx, transport)? */
 extern bool aws_ddb_error_is_retryable(const AwsError *err);
 
+/* Did DynamoDB refuse for lack of capacity (a subset of the retryable errors)? */
+extern bool aws_ddb_error_is_throttle(const AwsError *err);
+
 #endif							/* AWS_DYNAMODB_H */

@@ -24,6 +24,7 @@ struct AwsHttp
 	CURLM	   *multi;
 	EasySlot   *slots;
 	int			n_slots;
+	long		max_connections;	/* 0: libcurl's default (no cap) */
 	AwsHttpAbortCheck abort_check;
 	void	   *abort_arg;
 };
@@ -60,15 +61,28 @@ aws_http_create(long max_connections, AwsError *err)
 		aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl multi handle");
 		return NULL;
 	}
-	if (max_connections > 0 &&
-		curl_multi_setopt(http->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections) != CURLM_OK)
+	if (!aws_http_set_max_connections(http, max_connections, err))
 	{
 		curl_multi_cleanup(http->multi);
 		free(http);
-		aws_error_set(err, AWS_ERR_INTERNAL, "could not cap libcurl's connections");
 		return NULL;
 	}
 	return http;
+}
+
+bool
+aws_http_set_max_connections(AwsHttp *http, long max_connections, AwsError *err)
+{
+	if (max_connections == http->max_connections)
+		return true;
+	if (curl_multi_setopt(http->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections) != CURLM_OK)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "could not cap libcurl's connections at %ld",
+					  max_connections);
+		return false;
+	}
+	http->max_connections = max_connections;
+	return true;
 }
 
 void

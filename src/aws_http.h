@@ -48,6 +48,9 @@ typedef struct AwsHttpResponse
 /* max_connections caps open connections (0: libcurl's default). */
 extern AwsHttp *aws_http_create(long max_connections, AwsError *err);
 extern void aws_http_destroy(AwsHttp *http);
+
+/* Change the cap on open connections (0: none); idle ones above it are closed. */
+extern bool aws_http_set_max_connections(AwsHttp *http, long max_connections, AwsError *err);
 extern void aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, void *arg);
 
 /* POST; on success *resp holds status and body (free with aws_http_response_free). */

@@ -285,6 +285,8 @@ append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringI
 	return 0;					/* keep the compiler quiet */
 }
 
+static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
+
 void
 ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, StringInfo key)
 {
@@ -337,7 +339,42 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("row of %d bytes exceeds DynamoDB's item size limit of %d bytes",
 						size, DDB_MAX_ITEM_BYTES),
-				 errdetail("Foreign table \"%s\", DynamoDB table \"%s\".",
-						   fmt->relname, fmt->table_name),
+				 errdetail("Foreign table \"%s\", DynamoDB table \"%s\", %s.",
+						   fmt->relname, fmt->table_name, describe_key(fmt, key)),
 				 errhint("Store large values elsewhere (for example in S3) and write a reference.")));
+}
+
+/*
+ * "key user_id={"N":"1"}" from the dedup key of a row, so an error points
+ * at the row; values are cut short, as a key may be up to 2 KB.
+ */
+static const char *
+describe_key(const DdbRowFormat *fmt, StringInfo key)
+{
+	StringInfoData out;
+	const char *value;
+	int			i;
+
+	if (fmt->nkeys == 0 || key == NULL)
+		return "key unknown (DescribeTable was not allowed)";
+	initStringInfo(&out);
+	appendStringInfoString(&out, "key ");
+	value = key->data;
+	for (i = 0; i < fmt->ncolumns && value < key->data + key->len; i++)
+	{
+		const DdbColumn *col = &fmt->columns[i];
+		const char *end;
+		int			len;
+
+		if (col->key_index < 0)
+			continue;
+		end = memchr(value, '\x1f', key->data + key->len - value);
+		len = end ? (int) (end - value) : (int) (key->data + key->len - value);
+		if (out.len > 4)
+			appendStringInfoString(&out, ", ");
+		appendStringInfo(&out, "%s=%.*s%s", col->attr_name, Min(len, 100), value,
+						 len > 100 ? "..." : "");
+		value += len + 1;
+	}
+	return out.data;
 }

@@ -257,7 +257,12 @@ ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	ExplainPropertyText("AWS Region", opts->region, es);
 	ExplainPropertyText("Endpoint", opts->endpoint ? opts->endpoint : "(default for the region)", es);
 	ExplainPropertyInteger("Batch Size", NULL, opts->sink.batch_max_size, es);
+	ExplainPropertyInteger("Max Inflight Requests", NULL,
+						   Min(opts->sink.max_inflight, opts->sink.http_max_concurrency), es);
 	ExplainPropertyInteger("Max Buffered Rows", NULL, opts->sink.max_buffered, es);
+	ExplainPropertyInteger("Flush Timeout", "ms", opts->sink.flush_timeout_ms, es);
+	ExplainPropertyText("On Error", opts->sink.fail_on_error ? "fail" :
+						psprintf("retry up to %d times", opts->sink.max_retries), es);
 	ExplainPropertyText("Credentials Provider", ddb_provider_name(opts->provider), es);
 }
 

@@ -21,15 +21,18 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "aws_dynamodb.h"
 #include "aws_http.h"
 #include "ddb_bridge.h"
 #include "ddb_convert.h"
+#include "ddb_stats.h"
 #include "ddb_writer.h"
 #include "ddb_xact.h"
 
@@ -65,6 +68,7 @@ struct DdbTarget
 	int			max_items;
 	StringInfoData item_buf;	/* reused for every row */
 	StringInfoData key_buf;
+	TimestampTz oldest_queued_at;	/* when the first row of the queue came */
 	int64		flushed_rows;	/* rows written before commit in this transaction */
 	int64	   *flushed_by_level;	/* the same, by the level that queued them */
 	int			n_levels;
@@ -226,6 +230,8 @@ learn_key_schema(DdbTarget *t)
 
 	endpoint_of(t, &ep);
 	aws_error_clear(&err);
+	ddb_stats.requests++;
+	ddb_stats.bytes_sent += body.len;
 	ok = aws_ddb_call(get_http(), &ep, "DescribeTable", body.data, body.len, &response, &err);
 	memset(&ks, 0, sizeof(ks));
 	if (ok)
@@ -348,6 +354,7 @@ backoff_sleep(int attempt)
 #else
 	ms = 1 + (long) (random() % cap);
 #endif
+	ddb_stats.wait_ms += ms;
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 ms, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
@@ -497,10 +504,17 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 	AwsDdbEndpoint ep;
 	AwsDdbCall *calls = palloc0(sizeof(AwsDdbCall) * Max(n, 1));
 	int		   *which = palloc(sizeof(int) * Max(n, 1));
-	int			inflight = t->format->nkeys > 0 ? t->opts->sink.max_inflight : 1;
+	int			inflight = t->format->nkeys > 0 ?
+		Min(t->opts->sink.max_inflight, t->opts->sink.http_max_concurrency) : 1;
 	int			round_start = 0;
+	AwsError	cap_err;
 
 	endpoint_of(t, &ep);
+	aws_error_clear(&cap_err);
+	if (!aws_http_set_max_connections(get_http(), t->opts->sink.http_max_concurrency, &cap_err))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not apply \"sink.http-client.max-concurrency\": %s", cap_err.message)));
 	for (;;)
 	{
 		AwsError	err;
@@ -510,6 +524,8 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 		int			n_calls = 0;
 		int			max_attempts = 0;
 		int			i;
+		instr_time	started;
+		instr_time	elapsed;
 
 		/* without dedup, keep order: the earliest unfinished batch alone */
 		for (i = round_start; i < n; i++)
@@ -519,6 +535,7 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 			which[n_calls] = i;
 			calls[n_calls].body = batches[i].body.data;
 			calls[n_calls].body_len = batches[i].body.len;
+			ddb_stats.bytes_sent += batches[i].body.len;
 			n_calls++;
 			if (inflight == 1)
 				break;
@@ -527,8 +544,13 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 			break;
 
 		aws_error_clear(&err);
+		ddb_stats.requests += n_calls;
+		INSTR_TIME_SET_CURRENT(started);
 		ran = aws_ddb_call_many(get_http(), &ep, "BatchWriteItem", calls, n_calls,
 								inflight, &err);
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, started);
+		ddb_stats.wait_ms += INSTR_TIME_GET_MILLISEC(elapsed);
 		for (i = 0; ran && i < n_calls; i++)
 		{
 			Batch	   *b = &batches[which[i]];
@@ -546,6 +568,7 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 				int			j;
 
 				b->done = true;
+				ddb_stats.items_written += b->n_items;
 				/* counted once DynamoDB has them: an abort warns about exactly these */
 				for (j = 0; j < b->n_items; j++)
 					count_flushed(t, b->levels[j], 1);
@@ -571,6 +594,7 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 				{
 					b->attempts++;
 					max_attempts = Max(max_attempts, b->attempts);
+					ddb_stats.unprocessed_resent += n_unprocessed;
 					continue;
 				}
 			}
@@ -581,6 +605,9 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 					 t->opts->table_name, aws_error_kind_name(call_err.kind), call_err.type);
 				b->attempts++;
 				max_attempts = Max(max_attempts, b->attempts);
+				ddb_stats.retries++;
+				if (aws_ddb_error_is_throttle(&call_err))
+					ddb_stats.throttles++;
 				continue;
 			}
 			if (!have_fatal)
@@ -598,8 +625,9 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 				in_doubt += batches[which[i]].n_items;
 			/* a request may be applied even though its answer never came back */
 			ereport(WARNING,
-					(errmsg("%lld rows sent to DynamoDB table \"%s\" may or may not have been written",
-							(long long) in_doubt, t->opts->table_name),
+					(errmsg_plural("%lld row sent to DynamoDB table \"%s\" may or may not have been written",
+								   "%lld rows sent to DynamoDB table \"%s\" may or may not have been written",
+								   in_doubt, (long long) in_doubt, t->opts->table_name),
 					 errdetail("The flush for foreign table \"%s\" was interrupted (%s) while its requests were in flight.",
 							   t->opts->relname, err.message)));
 			CHECK_FOR_INTERRUPTS();
@@ -628,6 +656,7 @@ flush_target(DdbTarget *t)
 	if (t->n_items == 0)
 		return;
 
+	ddb_stats.flushes++;
 	old = MemoryContextSwitchTo(t->row_cxt);
 	keep_latest_per_key(t);
 	batches = build_batches(t, &n_batches);
@@ -649,8 +678,22 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 {
 	MemoryContext old;
 	DdbPending *item;
+	TimestampTz now = t->opts->sink.flush_timeout_ms > 0 ? GetCurrentTimestamp() : 0;
 	static const char prefix[] = "{\"PutRequest\":{\"Item\":";
 	static const char suffix[] = "}}";
+
+	/*
+	 * Backpressure bounds what one transaction holds in memory; the timeout
+	 * bounds how long a row of a slow trickle (a long COPY from a pipe, a
+	 * trigger on a busy table) waits.  Both are checked when the next row
+	 * comes, as a backend has no thread to flush on its own, so a queue
+	 * that just reached its limit still waits for COMMIT.
+	 */
+	if (t->n_items > 0 &&
+		(t->n_items >= t->opts->sink.max_buffered ||
+		 (t->opts->sink.flush_timeout_ms > 0 &&
+		  TimestampDifferenceExceeds(t->oldest_queued_at, now, t->opts->sink.flush_timeout_ms))))
+		flush_target(t);
 
 	resetStringInfo(&t->item_buf);
 	resetStringInfo(&t->key_buf);
@@ -662,6 +705,8 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 	MemoryContextReset(t->row_cxt);
 	appendBinaryStringInfo(&t->item_buf, suffix, sizeof(suffix) - 1);
 
+	if (t->n_items == 0)
+		t->oldest_queued_at = now;
 	if (t->n_items == t->max_items)
 	{
 		int			n = t->max_items ? t->max_items * 2 : 64;
@@ -686,9 +731,6 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 	item->level = GetCurrentTransactionNestLevel();
 	t->n_items++;
 
-	/* backpressure: bound what one transaction holds in memory */
-	if (t->n_items >= t->opts->sink.max_buffered)
-		flush_target(t);
 }
 
 /* ---------- transaction hooks ---------- */
@@ -734,8 +776,9 @@ ddb_writer_end_xact(bool aborted)
 			if (t->flushed_rows > 0)
 				ereport(WARNING,
 						(errcode(ERRCODE_WARNING),
-						 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the transaction rolled back",
-								(long long) t->flushed_rows, t->opts->table_name),
+						 errmsg_plural("%lld row was already written to DynamoDB table \"%s\" and stays there although the transaction rolled back",
+									   "%lld rows were already written to DynamoDB table \"%s\" and stay there although the transaction rolled back",
+									   t->flushed_rows, (long long) t->flushed_rows, t->opts->table_name),
 						 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
 								   t->opts->relname),
 						 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
@@ -778,8 +821,9 @@ ddb_writer_end_subxact(int level, bool aborted)
 		if (aborted && lost > 0)
 			ereport(WARNING,
 					(errcode(ERRCODE_WARNING),
-					 errmsg("%lld rows were already written to DynamoDB table \"%s\" and stay there although the subtransaction rolled back",
-							(long long) lost, t->opts->table_name),
+					 errmsg_plural("%lld row was already written to DynamoDB table \"%s\" and stays there although the subtransaction rolled back",
+								   "%lld rows were already written to DynamoDB table \"%s\" and stay there although the subtransaction rolled back",
+								   lost, (long long) lost, t->opts->table_name),
 					 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
 							   t->opts->relname),
 					 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
