@@ -1,6 +1,7 @@
 /* aws_http.c — see aws_http.h */
 #include "aws_http.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ typedef struct EasySlot
 	char		errbuf[CURL_ERROR_SIZE];
 	size_t		request;		/* index of the request it carries */
 	bool		busy;
+	char	   *url;			/* the URL last set on the handle (malloc'ed) */
 } EasySlot;
 
 struct AwsHttp
@@ -98,6 +100,7 @@ aws_http_destroy(AwsHttp *http)
 			curl_multi_remove_handle(http->multi, http->slots[i].easy);
 		curl_easy_cleanup(http->slots[i].easy);
 		curl_slist_free_all(http->slots[i].headers);
+		free(http->slots[i].url);
 	}
 	free(http->slots);
 	curl_multi_cleanup(http->multi);
@@ -166,16 +169,49 @@ ensure_slots(AwsHttp *http, int n, AwsError *err)
 	http->slots = slots;
 	for (i = http->n_slots; i < n; i++)
 	{
+		CURL	   *c;
+		CURLcode	rc;
+
 		memset(&slots[i], 0, sizeof(EasySlot));
-		slots[i].easy = curl_easy_init();
-		if (slots[i].easy == NULL)
+		c = slots[i].easy = curl_easy_init();
+		if (c == NULL)
 		{
 			http->n_slots = i;
 			aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl handle");
 			return false;
 		}
+		http->n_slots = i + 1;
+		/* what every request shares is set once: a bulk load sends thousands */
+		if ((rc = curl_easy_setopt(c, CURLOPT_POST, 1L)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L)) != CURLE_OK ||
+			/* an index, not a pointer: the slot array moves when it grows */
+			(rc = curl_easy_setopt(c, CURLOPT_PRIVATE, (void *) (intptr_t) i)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
+						  curl_easy_strerror(rc));
+			return false;
+		}
 	}
-	http->n_slots = n;
+	return true;
+}
+
+/* Append "name: value" (or "name:" when value is NULL) to a header list. */
+static bool
+add_header(struct curl_slist **list, AwsBuf *line, const char *name, const char *value)
+{
+	struct curl_slist *next;
+
+	aws_buf_reset(line);
+	if (!aws_buf_append_str(line, name) || !aws_buf_append(line, ":", 1) ||
+		(value != NULL && (!aws_buf_append(line, " ", 1) || !aws_buf_append_str(line, value))))
+		return false;
+	next = curl_slist_append(*list, line->data);
+	if (next == NULL)
+		return false;
+	*list = next;
 	return true;
 }
 
@@ -189,25 +225,21 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	size_t		i;
 	long		read_timeout_s;
 
-	curl_easy_reset(c);
 	curl_slist_free_all(slot->headers);
 	slot->headers = NULL;
 	for (i = 0; i <= req->n_headers; i++)
 	{
-		struct curl_slist *next;
-
-		aws_buf_reset(&line);
 		/* the extra "Expect:" stops libcurl waiting for 100-continue on large bodies */
-		if ((i < req->n_headers
-			 ? !aws_buf_appendf(&line, "%s: %s", req->headers[i].name, req->headers[i].value)
-			 : !aws_buf_append_str(&line, "Expect:")) ||
-			(next = curl_slist_append(slot->headers, line.data)) == NULL)
+		if (!(i < req->n_headers
+			  ? add_header(&slot->headers, &line, req->headers[i].name, req->headers[i].value)
+			  : add_header(&slot->headers, &line, "Expect", NULL)))
 		{
+			if (line.data)
+				memset(line.data, 0, line.cap);
 			aws_buf_free(&line);
 			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 			return false;
 		}
-		slot->headers = next;
 	}
 	/* the header lines held the Authorization value: wipe the scratch copy */
 	if (line.data)
@@ -219,23 +251,37 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	if (read_timeout_s < 1)
 		read_timeout_s = 1;
 
+	/* libcurl parses a URL each time it is set: only set a new one */
+	if (slot->url == NULL || strcmp(slot->url, req->url) != 0)
+	{
+		free(slot->url);
+		slot->url = strdup(req->url);
+		if (slot->url == NULL)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			return false;
+		}
+		if ((rc = curl_easy_setopt(c, CURLOPT_URL, req->url)) != CURLE_OK)
+		{
+			free(slot->url);
+			slot->url = NULL;
+			aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
+						  curl_easy_strerror(rc));
+			return false;
+		}
+	}
+
 	slot->errbuf[0] = '\0';
-	if ((rc = curl_easy_setopt(c, CURLOPT_URL, req->url)) != CURLE_OK ||
+	if ((rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, slot->headers)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_POST, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 							   req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, read_timeout_s)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK)
+		(rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L)) != CURLE_OK)
 	{
 		aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
 					  curl_easy_strerror(rc));
@@ -330,15 +376,17 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 
 		while ((msg = curl_multi_info_read(http->multi, &left)) != NULL)
 		{
-			EasySlot   *slot = NULL;
+			EasySlot   *slot;
+			char	   *private = NULL;
 			size_t		r;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			for (i = 0; i < http->n_slots; i++)
-				if (http->slots[i].busy && http->slots[i].easy == msg->easy_handle)
-					slot = &http->slots[i];
-			if (slot == NULL)
+			if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &private) != CURLE_OK ||
+				(intptr_t) private < 0 || (intptr_t) private >= http->n_slots)
+				continue;
+			slot = &http->slots[(intptr_t) private];
+			if (!slot->busy || slot->easy != msg->easy_handle)
 				continue;
 			r = slot->request;
 			if (msg->data.result != CURLE_OK)

@@ -145,6 +145,7 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 		ddb_append_json_string(&name, col->attr_name, strlen(col->attr_name));
 		appendStringInfoChar(&name, ':');
 		col->attr_json = name.data;
+		col->attr_json_len = name.len;
 		col->typid = getBaseType(att->atttypid);
 		col->kind = value_kind(col->typid);
 		getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
@@ -220,16 +221,57 @@ reject_non_finite(const DdbRowFormat *fmt, const DdbColumn *col, const char *tex
 					 fmt->relname)));
 }
 
+#define APPEND_LITERAL(buf, s) appendBinaryStringInfo((buf), (s), sizeof(s) - 1)
+
+/*
+ * Integers are most of what bulk loads carry: format them in place rather
+ * than through the type's output function and a palloc'ed string.
+ */
+static int
+append_integer(const DdbColumn *col, Datum value, StringInfo item)
+{
+	int64		v;
+	int			len;
+
+	switch (col->typid)
+	{
+		case INT2OID:
+			v = DatumGetInt16(value);
+			break;
+		case INT4OID:
+			v = DatumGetInt32(value);
+			break;
+		default:
+			v = DatumGetInt64(value);
+			break;
+	}
+	APPEND_LITERAL(item, "{\"N\":\"");
+	enlargeStringInfo(item, MAXINT8LEN + 3);
+#if PG_VERSION_NUM >= 140000
+	len = pg_lltoa(v, item->data + item->len);
+#else
+	pg_lltoa(v, item->data + item->len);
+	len = strlen(item->data + item->len);
+#endif
+	item->len += len;
+	APPEND_LITERAL(item, "\"}");
+	/* DynamoDB's size of a number: a byte per two significant digits, plus one */
+	return (len - (v < 0) + 1) / 2 + 1;
+}
+
 /* Append one non-null value as {"T":...}; returns its DynamoDB size in bytes. */
 static int
 append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringInfo item)
 {
 	char	   *text;
+	struct varlena *text_value;
 	int			len;
 
 	switch (col->kind)
 	{
 		case DDB_VALUE_INTEGER:
+			return append_integer(col, value, item);
+
 		case DDB_VALUE_NUMERIC:
 		case DDB_VALUE_FLOAT:
 			if (col->kind == DDB_VALUE_FLOAT &&
@@ -275,9 +317,19 @@ append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringI
 			}
 
 		case DDB_VALUE_STRING:
-			text = OutputFunctionCall((FmgrInfo *) &col->out, value);
-			len = strlen(text);
-			appendStringInfoString(item, "{\"S\":");
+			if (col->typid == TEXTOID || col->typid == VARCHAROID || col->typid == BPCHAROID)
+			{
+				/* their text output is their content: skip the copy */
+				text_value = PG_DETOAST_DATUM_PACKED(value);
+				text = VARDATA_ANY(text_value);
+				len = VARSIZE_ANY_EXHDR(text_value);
+			}
+			else
+			{
+				text = OutputFunctionCall((FmgrInfo *) &col->out, value);
+				len = strlen(text);
+			}
+			APPEND_LITERAL(item, "{\"S\":");
 			ddb_append_json_string(item, text, len);
 			appendStringInfoChar(item, '}');
 			return len;
@@ -315,7 +367,7 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 		if (!first)
 			appendStringInfoChar(item, ',');
 		first = false;
-		appendStringInfoString(item, col->attr_json);
+		appendBinaryStringInfo(item, col->attr_json, col->attr_json_len);
 		value_start = item->len;
 		if (isnull)
 		{

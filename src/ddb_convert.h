@@ -41,6 +41,7 @@ typedef struct DdbColumn
 	char	   *colname;
 	char	   *attr_name;		/* DynamoDB attribute name */
 	char	   *attr_json;		/* the name as a JSON string followed by ':' */
+	int			attr_json_len;
 	Oid			typid;			/* base type (domains resolved) */
 	DdbValueKind kind;
 	FmgrInfo	out;			/* output function of the column's type */

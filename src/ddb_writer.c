@@ -477,6 +477,10 @@ build_batches(DdbTarget *t, int *n_batches)
 			}
 			b = &batches[n++];
 			begin_body(t, &b->body);
+			/* items of a table are alike in size: grow the body once, not by doubling */
+			enlargeStringInfo(&b->body,
+							  Min((int64) (item->request_len + 1) * t->opts->sink.batch_max_size + 16,
+								  DDB_MAX_REQUEST_BYTES));
 			b->levels = palloc(sizeof(int) * t->opts->sink.batch_max_size);
 			b->unprocessed = (size_t) -1;
 		}

@@ -6,6 +6,9 @@
  * The request is built the way the production caller (aws_dynamodb.c)
  * builds it: request.txt's headers, plus X-Amz-Date, plus
  * X-Amz-Security-Token when the case has a token that is signed.
+ *
+ * Then the signer's cached signing key is checked against keys derived
+ * independently with OpenSSL's HMAC(), as the secret, day and region change.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -14,6 +17,8 @@
 #include <sys/stat.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "aws_buf.h"
 #include "aws_sigv4.h"
@@ -254,6 +259,87 @@ done:
 	return ok;
 }
 
+/* The signature the string to sign must have, derived without the signer's cache. */
+static void
+reference_signature(const char *secret, const char *date, const char *region,
+					const char *string_to_sign, char out[65])
+{
+	unsigned char k[32];
+	unsigned char sig[32];
+	unsigned int len = 32;
+	char		key[256];
+	int			i;
+
+	snprintf(key, sizeof(key), "AWS4%s", secret);
+	HMAC(EVP_sha256(), key, (int) strlen(key), (const unsigned char *) date, strlen(date), k, &len);
+	HMAC(EVP_sha256(), k, 32, (const unsigned char *) region, strlen(region), k, &len);
+	HMAC(EVP_sha256(), k, 32, (const unsigned char *) "dynamodb", 8, k, &len);
+	HMAC(EVP_sha256(), k, 32, (const unsigned char *) "aws4_request", 12, k, &len);
+	HMAC(EVP_sha256(), k, 32, (const unsigned char *) string_to_sign, strlen(string_to_sign), sig, &len);
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", sig[i]);
+}
+
+/* Sign in turn with changing secrets, days and regions: never a stale key. */
+static int
+run_key_cache_cases(void)
+{
+	static const struct
+	{
+		const char *secret;
+		const char *amz_date;
+		const char *region;
+	}			cases[] = {
+		{"secret-one", "20261124T120000Z", "us-east-1"},
+		{"secret-one", "20261124T235959Z", "us-east-1"},	/* same key */
+		{"secret-two", "20261124T235959Z", "us-east-1"},	/* new secret */
+		{"secret-one", "20261124T235959Z", "us-east-1"},	/* back again */
+		{"secret-one", "20261125T000000Z", "us-east-1"},	/* a new day */
+		{"secret-one", "20261125T000000Z", "eu-west-1"},	/* another region */
+		{"secret-two", "20261125T000000Z", "eu-west-1"},	/* all three change */
+	};
+	AwsHeader	headers[] = {{"Host", "dynamodb.us-east-1.amazonaws.com"},
+							 {"X-Amz-Date", NULL}};
+	int			failed = 0;
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		AwsSigv4Params p = {0};
+		AwsSigv4Result r;
+		AwsError	err;
+		char		date[9];
+		char		expected[65];
+
+		p.access_key_id = "AKID";
+		p.secret_access_key = cases[i].secret;
+		p.region = cases[i].region;
+		p.service = "dynamodb";
+		p.amz_date = cases[i].amz_date;
+		p.normalize_path = true;
+		headers[1].value = cases[i].amz_date;
+		memcpy(date, cases[i].amz_date, 8);
+		date[8] = '\0';
+		aws_error_clear(&err);
+		if (!aws_sigv4_sign(&p, "POST", "/", headers, 2, "{}", 2, &r, &err))
+		{
+			printf("FAIL key cache case %zu: %s\n", i, err.message);
+			failed++;
+			continue;
+		}
+		reference_signature(cases[i].secret, date, cases[i].region, r.string_to_sign, expected);
+		if (strcmp(expected, r.signature) != 0)
+		{
+			printf("FAIL key cache case %zu: signature %s, expected %s\n", i, r.signature, expected);
+			failed++;
+		}
+		else
+			printf("ok key cache case %zu\n", i);
+		aws_sigv4_result_free(&r);
+	}
+	return failed;
+}
+
 static int
 compare_names(const void *a, const void *b)
 {
@@ -263,7 +349,7 @@ compare_names(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	const char *root = argc > 1 ? argv[1] : "../../../shared/sigv4-test-suite";
+	const char *root = argc > 1 ? argv[1] : "sigv4-test-suite";
 	DIR		   *d = opendir(root);
 	struct dirent *e;
 	char	   *names[256];
@@ -303,6 +389,12 @@ main(int argc, char **argv)
 	}
 	if (n == 0)
 		failed++;				/* finding no vector is a failure, not a pass */
+	{
+		int			cache_failed = run_key_cache_cases();
+
+		failed += cache_failed;
+		passed += 7 - cache_failed;
+	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
