@@ -12,7 +12,7 @@ PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 # PostgreSQL-facing code (ddb_*) and the AWS client it drives (aws_*), which
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
-          src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c
+          src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c
 AWS_SRCS = src/aws_error.c src/aws_buf.c src/aws_sigv4.c src/aws_http.c \
            src/aws_dynamodb.c src/aws_creds.c
 OBJS = $(PG_SRCS:.c=.o) $(AWS_SRCS:.c=.o)
@@ -22,7 +22,7 @@ SHLIB_LINK = -lcurl -lcrypto -ljson-c
 PG_CFLAGS = -Wno-declaration-after-statement
 
 # pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
-REGRESS = options scan insert batch xact errors signing retry
+REGRESS = options scan insert batch delete xact forward errors signing retry
 REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
 
 PG_CONFIG ?= pg_config

@@ -39,3 +39,13 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
 COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes and wait time of this backend''s ddb_fdw writer';
+
+-- Forward a local table's row changes to a ddb_fdw foreign table:
+--   CREATE TRIGGER t AFTER INSERT OR UPDATE OR DELETE ON orders
+--     FOR EACH ROW EXECUTE FUNCTION ddb_fdw_forward('orders_ddb');
+CREATE FUNCTION ddb_fdw_forward()
+RETURNS trigger
+AS 'MODULE_PATHNAME'
+LANGUAGE C;
+
+COMMENT ON FUNCTION ddb_fdw_forward() IS 'AFTER ROW trigger: INSERT/UPDATE put the new row, DELETE (and a key change) delete the old key, in the firing transaction';

@@ -28,9 +28,10 @@ EXPLAIN (COSTS OFF) SELECT * FROM scan_ft;
 EXPLAIN (COSTS OFF) INSERT INTO scan_ft VALUES (1, 'x');
 EXPLAIN (COSTS OFF) INSERT INTO scan_ft SELECT * FROM scan_local;
 
--- UPDATE and DELETE are not supported by this release
+-- UPDATE is not supported by this release; a DELETE that would need a scan
+-- is refused at planning (DELETE by key: sql/delete.sql)
 UPDATE scan_ft SET v = 'b' WHERE id = 1;
-DELETE FROM scan_ft WHERE id = 1;
+DELETE FROM scan_ft WHERE id > 1;
 
 DROP SERVER ddb_scan CASCADE;
 DROP TABLE scan_local;

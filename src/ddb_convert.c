@@ -339,6 +339,48 @@ append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringI
 
 static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
 
+static void
+reject_null_key(const DdbRowFormat *fmt, const DdbColumn *col)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("null value in column \"%s\" of foreign table \"%s\"",
+					col->colname, fmt->relname),
+			 errdetail("Column \"%s\" holds key attribute \"%s\" of DynamoDB table \"%s\", and DynamoDB keys cannot be null.",
+					   col->colname, col->attr_name, fmt->table_name)));
+}
+
+void
+ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, StringInfo key)
+{
+	int			i;
+	bool		first = true;
+
+	Assert(fmt->nkeys > 0);
+	slot_getallattrs(slot);
+	appendStringInfoChar(item, '{');
+	/* column order, as in ddb_convert_row, so both give one key the same dedup key */
+	for (i = 0; i < fmt->ncolumns; i++)
+	{
+		const DdbColumn *col = &fmt->columns[i];
+		int			value_start;
+
+		if (col->key_index < 0)
+			continue;
+		if (slot->tts_isnull[col->attnum - 1])
+			reject_null_key(fmt, col);
+		if (!first)
+			appendStringInfoChar(item, ',');
+		first = false;
+		appendBinaryStringInfo(item, col->attr_json, col->attr_json_len);
+		value_start = item->len;
+		(void) append_value(fmt, col, slot->tts_values[col->attnum - 1], item);
+		appendBinaryStringInfo(key, item->data + value_start, item->len - value_start);
+		appendStringInfoChar(key, '\x1f');
+	}
+	appendStringInfoChar(item, '}');
+}
+
 void
 ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, StringInfo key)
 {
@@ -356,12 +398,7 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 		int			value_start;
 
 		if (isnull && col->key_index >= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("null value in column \"%s\" of foreign table \"%s\"",
-							col->colname, fmt->relname),
-					 errdetail("Column \"%s\" holds key attribute \"%s\" of DynamoDB table \"%s\", and DynamoDB keys cannot be null.",
-							   col->colname, col->attr_name, fmt->table_name)));
+			reject_null_key(fmt, col);
 		if (isnull && fmt->ignore_nulls)
 			continue;
 		if (!first)

@@ -71,6 +71,14 @@ extern DdbRowFormat *ddb_row_format_create(Relation rel, const DdbTableOptions *
 extern void ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot,
 							StringInfo item, StringInfo key);
 
+/*
+ * Append the key {"k":{...}[,"r":{...}]} of the row (a DeleteRequest's Key);
+ * key gets the same dedup key ddb_convert_row gives the row.  The format
+ * must have key columns.
+ */
+extern void ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot,
+							StringInfo item, StringInfo key);
+
 /* Append s (length len, server encoding) as a JSON string literal in UTF-8. */
 extern void ddb_append_json_string(StringInfo buf, const char *s, int len);
 

@@ -15,9 +15,15 @@
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "ddb_option.h"
@@ -28,6 +34,16 @@ PG_MODULE_MAGIC;
 /* The connector's words, kept verbatim so users recognise them. */
 #define SINK_ONLY_MESSAGE \
 	"Connector dynamodb can only be used as a sink. It cannot be used as a source."
+
+/* How to write DELETE so that it needs no scan, for messages. */
+#define DELETE_SHAPE_HINT \
+	"Write DELETE FROM table WHERE key = value [AND sort_key = value], naming every key attribute of the DynamoDB table with = and a constant or parameter; OR, IN, other operators, joins and RETURNING cannot be sent to DynamoDB."
+
+/* fdw_private of a direct DELETE's ForeignScan: the key columns compared, in fdw_exprs order. */
+enum DdbDirectPrivateIndex
+{
+	DdbDirectAttnums			/* IntList of attnums */
+};
 
 /* Rows PostgreSQL hands over per ExecForeignBatchInsert call. */
 #define MODIFY_BATCH_SIZE 100
@@ -118,18 +134,306 @@ static int
 ddbIsForeignRelUpdatable(Relation rel)
 {
 	(void) rel;
-	return (1 << CMD_INSERT);
+	/* DELETE only by key, as a direct modification (ddbPlanDirectModify) */
+	return (1 << CMD_INSERT) | (1 << CMD_DELETE);
 }
 
+/* Is the plan a Result the planner proved returns nothing (WHERE false or NULL)? */
+static bool
+plan_is_empty(Plan *plan)
+{
+	Result	   *result;
+	List	   *quals;
+	Node	   *qual;
+
+	if (plan == NULL || !IsA(plan, Result) || outerPlan(plan) != NULL)
+		return false;
+	result = (Result *) plan;
+	quals = (List *) result->resconstantqual;
+	if (quals == NIL || !IsA(quals, List) || list_length(quals) != 1)
+		return false;
+	qual = (Node *) linitial(quals);
+	return IsA(qual, Const) &&
+		(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue));
+}
+
+/* Only reached when the statement could not be sent as it is. */
 static List *
 ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 					 int subplan_index)
 {
-	(void) root;
-	(void) plan;
-	(void) resultRelation;
 	(void) subplan_index;
+	if (plan->operation == CMD_DELETE && plan->returningLists == NIL &&
+		plan_is_empty(outerPlan(plan)))
+		return NIL;				/* "key = NULL" names no item: nothing to send */
+	if (plan->operation == CMD_DELETE)
+	{
+		RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
+						get_rel_name(rte->relid)),
+				 errdetail("%s", plan->returningLists != NIL ?
+						   "DynamoDB cannot return the deleted rows." :
+						   "ddb_fdw never reads from DynamoDB, so it can only delete the item the WHERE clause names."),
+				 errhint(DELETE_SHAPE_HINT)));
+	}
 	return NIL;					/* INSERT writes whole rows: nothing to plan */
+}
+
+/* ---------- DELETE by key: direct modification, no scan ---------- */
+
+#if PG_VERSION_NUM >= 140000
+static Oid	modify_user(ResultRelInfo *rinfo, EState *estate);
+
+/* "col = value": the column's attnum and the value coerced to its type, or false. */
+static bool
+key_equality(Expr *clause, Index relid, AttrNumber *attnum, Expr **value)
+{
+	OpExpr	   *op;
+	Expr	   *left;
+	Expr	   *right;
+	Var		   *var;
+	char	   *opname;
+
+	if (!IsA(clause, OpExpr))
+		return false;
+	op = (OpExpr *) clause;
+	if (list_length(op->args) != 2)
+		return false;
+	opname = get_opname(op->opno);
+	if (opname == NULL || strcmp(opname, "=") != 0)
+		return false;
+	left = (Expr *) linitial(op->args);
+	right = (Expr *) lsecond(op->args);
+	while (IsA(left, RelabelType))
+		left = ((RelabelType *) left)->arg;
+	while (IsA(right, RelabelType))
+		right = ((RelabelType *) right)->arg;
+	if (!IsA(left, Var))
+	{
+		Expr	   *tmp = left;
+
+		left = right;
+		right = tmp;
+		if (IsA(left, RelabelType))
+			left = ((RelabelType *) left)->arg;
+	}
+	if (!IsA(left, Var))
+		return false;
+	var = (Var *) left;
+	if (var->varno != relid || var->varlevelsup != 0 || var->varattno <= 0)
+		return false;
+	/* a constant, a parameter, or an expression of them evaluated at execution */
+	if (contain_var_clause((Node *) right) || contain_volatile_functions((Node *) right) ||
+		contain_subplans((Node *) right))
+		return false;
+	right = (Expr *) coerce_to_target_type(NULL, (Node *) right, exprType((Node *) right),
+										   var->vartype, var->vartypmod,
+										   COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	if (right == NULL)
+		return false;
+	*attnum = var->varattno;
+	*value = right;
+	return true;
+}
+
+/*
+ * DELETE ... WHERE col = value [AND col2 = value] on one foreign table
+ * becomes a DeleteRequest of that key; anything else is refused by
+ * ddbPlanForeignModify.  Whether the columns are exactly the DynamoDB key
+ * is checked at execution, when the key schema is known.
+ */
+static bool
+ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+					int subplan_index)
+{
+	Plan	   *subplan = outerPlan(plan);
+	ForeignScan *fscan;
+	List	   *attnums = NIL;
+	List	   *values = NIL;
+	ListCell   *lc;
+
+	(void) root;
+	(void) subplan_index;
+	if (plan->operation != CMD_DELETE || plan->returningLists != NIL)
+		return false;
+	if (subplan == NULL || !IsA(subplan, ForeignScan))
+		return false;
+	fscan = (ForeignScan *) subplan;
+	if (fscan->scan.scanrelid != resultRelation || fscan->scan.plan.qual == NIL)
+		return false;
+
+	foreach(lc, fscan->scan.plan.qual)
+	{
+		AttrNumber	attnum;
+		Expr	   *value;
+
+		if (!key_equality((Expr *) lfirst(lc), resultRelation, &attnum, &value))
+			return false;
+		if (list_member_int(attnums, attnum))
+			return false;		/* the same column twice: not one key */
+		attnums = lappend_int(attnums, attnum);
+		values = lappend(values, value);
+	}
+
+	fscan->operation = CMD_DELETE;
+	fscan->resultRelation = resultRelation;
+	fscan->scan.plan.qual = NIL;
+	fscan->scan.plan.targetlist = NIL;
+	fscan->fdw_exprs = values;
+	fscan->fdw_private = list_make1(attnums);
+	return true;
+}
+
+/* Executor state of a direct DELETE. */
+typedef struct DdbDirectState
+{
+	Relation	rel;
+	Oid			userid;
+	List	   *attnums;
+	List	   *value_states;	/* ExprState per attnum */
+	TupleTableSlot *key_slot;	/* the foreign table's row type, key columns set */
+	bool		done;
+} DdbDirectState;
+
+static void
+ddbBeginDirectModify(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fscan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	DdbDirectState *state;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	state = palloc0(sizeof(DdbDirectState));
+	state->rel = node->ss.ss_currentRelation;
+	state->userid = modify_user(node->resultRelInfo, estate);
+	state->attnums = (List *) list_nth(fscan->fdw_private, DdbDirectAttnums);
+	state->value_states = ExecInitExprList(fscan->fdw_exprs, (PlanState *) node);
+	state->key_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(state->rel), &TTSOpsVirtual);
+	node->fdw_state = state;
+}
+
+/* The WHERE clause must name the DynamoDB key exactly: say which one it is. */
+static void
+check_key_columns(DdbDirectState *state, DdbTarget *target)
+{
+	AttrNumber	key_attnums[2];
+	const char *key_names[2];
+	int			nkeys = ddb_writer_key_attnums(target, key_attnums, key_names);
+	bool		exact = nkeys == list_length(state->attnums);
+	int			i;
+
+	for (i = 0; exact && i < nkeys; i++)
+		exact = list_member_int(state->attnums, key_attnums[i]);
+	if (nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot delete from foreign table \"%s\": the key of its DynamoDB table is unknown",
+						RelationGetRelationName(state->rel)),
+				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
+				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+	if (!exact)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
+						RelationGetRelationName(state->rel)),
+				 errdetail("The key is %s%s%s; the WHERE clause must compare exactly %s with =.",
+						   key_names[0], nkeys > 1 ? ", " : "", nkeys > 1 ? key_names[1] : "",
+						   nkeys > 1 ? "these columns" : "this column"),
+				 errhint(DELETE_SHAPE_HINT)));
+}
+
+static TupleTableSlot *
+ddbIterateDirectModify(ForeignScanState *node)
+{
+	DdbDirectState *state = (DdbDirectState *) node->fdw_state;
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	TupleTableSlot *slot = state->key_slot;
+	DdbTarget  *target;
+	ListCell   *a;
+	ListCell   *v;
+	bool		matches = true;
+	int			i;
+
+	if (state->done)
+		return ExecClearTuple(node->ss.ss_ScanTupleSlot);
+	state->done = true;
+
+	/* open first: the key schema decides whether the statement is valid */
+	target = ddb_writer_open(state->rel, state->userid);
+	check_key_columns(state, target);
+
+	ExecClearTuple(slot);
+	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	forboth(a, state->attnums, v, state->value_states)
+	{
+		int			att = lfirst_int(a) - 1;
+
+		slot->tts_values[att] = ExecEvalExpr((ExprState *) lfirst(v), econtext,
+											 &slot->tts_isnull[att]);
+		/* key = NULL is never true: no item is named */
+		if (slot->tts_isnull[att])
+			matches = false;
+	}
+	ExecStoreVirtualTuple(slot);
+	if (matches)
+	{
+		ddb_writer_delete_row(target, slot);
+		node->ss.ps.state->es_processed++;
+	}
+	return ExecClearTuple(node->ss.ss_ScanTupleSlot);
+}
+
+static void
+ddbEndDirectModify(ForeignScanState *node)
+{
+	(void) node;
+	/* the delete belongs to the transaction, which flushes it at commit */
+}
+
+static void
+ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
+{
+	ForeignScan *fscan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	List	   *attnums = (List *) list_nth(fscan->fdw_private, DdbDirectAttnums);
+	StringInfoData cols;
+	ListCell   *lc;
+
+	initStringInfo(&cols);
+	foreach(lc, attnums)
+	{
+		if (cols.len > 0)
+			appendStringInfoString(&cols, ", ");
+		appendStringInfoString(&cols, NameStr(TupleDescAttr(RelationGetDescr(rel), lfirst_int(lc) - 1)->attname));
+	}
+	ExplainPropertyText("DynamoDB Request", "DeleteRequest by key", es);
+	if (es->verbose)
+		ExplainPropertyText("Key Columns", cols.data, es);
+}
+#endif
+
+/* Never called: DELETE is either a direct modification or refused at planning. */
+static TupleTableSlot *
+ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	(void) estate;
+	(void) slot;
+	(void) planSlot;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
+					RelationGetRelationName(rinfo->ri_RelationDesc)),
+			 errhint(DELETE_SHAPE_HINT)));
+	return NULL;
 }
 
 /* The role whose user mapping applies: the view owner's, or the current user. */
@@ -288,7 +592,15 @@ ddb_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ExecForeignBatchInsert = ddbExecForeignBatchInsert;
 	routine->GetForeignModifyBatchSize = ddbGetForeignModifyBatchSize;
 #endif
+	routine->ExecForeignDelete = ddbExecForeignDelete;
 	routine->EndForeignModify = ddbEndForeignModify;
+#if PG_VERSION_NUM >= 140000
+	routine->PlanDirectModify = ddbPlanDirectModify;
+	routine->BeginDirectModify = ddbBeginDirectModify;
+	routine->IterateDirectModify = ddbIterateDirectModify;
+	routine->EndDirectModify = ddbEndDirectModify;
+	routine->ExplainDirectModify = ddbExplainDirectModify;
+#endif
 	routine->BeginForeignInsert = ddbBeginForeignInsert;
 	routine->EndForeignInsert = ddbEndForeignInsert;
 	routine->ExplainForeignModify = ddbExplainForeignModify;

@@ -24,6 +24,7 @@
 #include "portability/instr_time.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -677,13 +678,19 @@ flush_target(DdbTarget *t)
 
 /* ---------- queueing ---------- */
 
-void
-ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
+/*
+ * Queue one write request of the row: a PutRequest of the whole row, or a
+ * DeleteRequest of its key.  Both carry the same dedup key, so the latest
+ * write of a key wins whatever its kind.
+ */
+static void
+queue_request(DdbTarget *t, TupleTableSlot *slot, bool is_delete)
 {
 	MemoryContext old;
 	DdbPending *item;
 	TimestampTz now = t->opts->sink.flush_timeout_ms > 0 ? GetCurrentTimestamp() : 0;
-	static const char prefix[] = "{\"PutRequest\":{\"Item\":";
+	static const char put_prefix[] = "{\"PutRequest\":{\"Item\":";
+	static const char delete_prefix[] = "{\"DeleteRequest\":{\"Key\":";
 	static const char suffix[] = "}}";
 
 	/*
@@ -701,10 +708,18 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 
 	resetStringInfo(&t->item_buf);
 	resetStringInfo(&t->key_buf);
-	appendBinaryStringInfo(&t->item_buf, prefix, sizeof(prefix) - 1);
-
 	old = MemoryContextSwitchTo(t->row_cxt);
-	ddb_convert_row(t->format, slot, &t->item_buf, t->format->nkeys > 0 ? &t->key_buf : NULL);
+	if (is_delete)
+	{
+		appendBinaryStringInfo(&t->item_buf, delete_prefix, sizeof(delete_prefix) - 1);
+		ddb_convert_key(t->format, slot, &t->item_buf, &t->key_buf);
+	}
+	else
+	{
+		appendBinaryStringInfo(&t->item_buf, put_prefix, sizeof(put_prefix) - 1);
+		ddb_convert_row(t->format, slot, &t->item_buf,
+						t->format->nkeys > 0 ? &t->key_buf : NULL);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(t->row_cxt);
 	appendBinaryStringInfo(&t->item_buf, suffix, sizeof(suffix) - 1);
@@ -734,7 +749,68 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 	}
 	item->level = GetCurrentTransactionNestLevel();
 	t->n_items++;
+}
 
+void
+ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
+{
+	queue_request(t, slot, false);
+}
+
+void
+ddb_writer_delete_row(DdbTarget *t, TupleTableSlot *slot)
+{
+	if (t->format->nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot delete from foreign table \"%s\": the key of DynamoDB table \"%s\" is unknown",
+						t->opts->relname, t->opts->table_name),
+				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
+				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+	queue_request(t, slot, true);
+}
+
+bool
+ddb_writer_key_known(const DdbTarget *t)
+{
+	return t->format->nkeys > 0;
+}
+
+int
+ddb_writer_key_attnums(const DdbTarget *t, AttrNumber *attnums, const char **colnames)
+{
+	int			i;
+
+	for (i = 0; i < t->format->nkeys; i++)
+	{
+		const DdbColumn *col = &t->format->columns[t->format->key_columns[i]];
+
+		attnums[i] = col->attnum;
+		colnames[i] = col->colname;
+	}
+	return t->format->nkeys;
+}
+
+bool
+ddb_writer_same_key(const DdbTarget *t, TupleTableSlot *a, TupleTableSlot *b)
+{
+	int			i;
+
+	slot_getallattrs(a);
+	slot_getallattrs(b);
+	for (i = 0; i < t->format->nkeys; i++)
+	{
+		const DdbColumn *col = &t->format->columns[t->format->key_columns[i]];
+		int			att = col->attnum - 1;
+		Form_pg_attribute attr = TupleDescAttr(a->tts_tupleDescriptor, att);
+
+		if (a->tts_isnull[att] != b->tts_isnull[att])
+			return false;
+		if (!a->tts_isnull[att] &&
+			!datumIsEqual(a->tts_values[att], b->tts_values[att], attr->attbyval, attr->attlen))
+			return false;
+	}
+	return true;
 }
 
 /* ---------- transaction hooks ---------- */

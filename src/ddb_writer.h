@@ -37,6 +37,19 @@ extern const DdbTableOptions *ddb_writer_options(const DdbTarget *target);
 /* Convert the row and queue it as a PutRequest. */
 extern void ddb_writer_put_row(DdbTarget *target, TupleTableSlot *slot);
 
+/* Queue a DeleteRequest of the row's key (errors when the key is unknown). */
+extern void ddb_writer_delete_row(DdbTarget *target, TupleTableSlot *slot);
+
+/* Does the writer know the table's key (DescribeTable or "partitioned-by")? */
+extern bool ddb_writer_key_known(const DdbTarget *target);
+
+/* The key's columns (attnums and names, hash key first); returns how many (0: unknown). */
+extern int	ddb_writer_key_attnums(const DdbTarget *target, AttrNumber *attnums,
+								   const char **colnames);
+
+/* Do two rows of the target's foreign table have the same key (binary equality)? */
+extern bool ddb_writer_same_key(const DdbTarget *target, TupleTableSlot *a, TupleTableSlot *b);
+
 /* Transaction hooks (ddb_xact.c). */
 extern bool ddb_writer_has_pending(void);
 extern bool ddb_writer_has_written(void);	/* rows flushed before commit */

@@ -6,7 +6,9 @@
 #      on moto's signature-checking instance;
 #   4. pg_regress against a temporary PostgreSQL instance, as the postgres
 #      OS user (initdb refuses root); what landed in DynamoDB is read back by
-#      test/ddb, outside PostgreSQL.
+#      test/ddb, outside PostgreSQL;
+#   5. test/logical.sh: change forwarding through logical replication between
+#      two PostgreSQL instances.
 # Ends with "N passed, N failed" and a non-zero status if anything failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +80,15 @@ if [ "$regress_status" -ne 0 ]; then
   [ "$n_failed" -gt 0 ] || n_failed=$total
 fi
 passed=$((passed + total - n_failed)); failed=$((failed + n_failed))
+
+if [ -z "${DDB_REGRESS:-}" ]; then
+  echo "== logical replication (test/logical.sh)"
+  if lr_out=$(test/logical.sh 2>&1); then lr_status=0; else lr_status=$?; fi
+  echo "$lr_out"
+  read -r lp lf < <(echo "$lr_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
+  passed=$((passed + lp)); failed=$((failed + lf))
+  if [ "$lr_status" -ne 0 ] && [ "$lf" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
