@@ -441,3 +441,165 @@ aws_ddb_error_is_retryable(const AwsError *err)
 			return true;
 	return false;
 }
+
+/* Parse a JSON object argument; NULL/empty is {}. */
+static json_object *
+parse_object(const char *text, size_t len, const char *what, AwsError *err)
+{
+	json_tokener *tok;
+	json_object *obj;
+
+	if (text == NULL || len == 0)
+		return json_object_new_object();
+	tok = json_tokener_new();
+	if (tok == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	obj = json_tokener_parse_ex(tok, text, (int) len);
+	json_tokener_free(tok);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+	{
+		json_object_put(obj);
+		aws_error_set(err, AWS_ERR_INPUT, "%s is not a JSON object", what);
+		return NULL;
+	}
+	return obj;
+}
+
+static bool
+put_json(json_object *obj, AwsBuf *out, AwsError *err)
+{
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+													  JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	aws_buf_reset(out);
+	if (text == NULL || !aws_buf_append_str(out, text))
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+bool
+aws_ddb_json_patch(const char *obj, size_t obj_len, const char *add, size_t add_len,
+				   const char *remove, size_t remove_len, AwsBuf *out, AwsError *err)
+{
+	json_object *base = parse_object(obj, obj_len, "item", err);
+	json_object *adds = base ? parse_object(add, add_len, "attributes to set", err) : NULL;
+	json_object *removes = adds ? parse_object(remove, remove_len, "attributes to remove", err) : NULL;
+	bool		ok = false;
+
+	if (removes != NULL)
+	{
+		json_object_object_foreach(removes, name, unused)
+		{
+			(void) unused;
+			json_object_object_del(base, name);
+		}
+		{
+			json_object_object_foreach(adds, name, value)
+			{
+				if (json_object_object_add(base, name, json_object_get(value)) != 0)
+				{
+					aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+					goto done;
+				}
+			}
+		}
+		ok = put_json(base, out, err);
+	}
+done:
+	json_object_put(base);
+	json_object_put(adds);
+	json_object_put(removes);
+	return ok;
+}
+
+bool
+aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
+						  const char *sets, size_t sets_len,
+						  const char *removes, size_t removes_len,
+						  AwsBuf *out, AwsError *err)
+{
+	json_object *keyobj = parse_object(key, key_len, "key", err);
+	json_object *setobj = keyobj ? parse_object(sets, sets_len, "attributes to set", err) : NULL;
+	json_object *remobj = setobj ? parse_object(removes, removes_len, "attributes to remove", err) : NULL;
+	json_object *req = NULL;
+	json_object *names = NULL;
+	json_object *values = NULL;
+	AwsBuf		expr = {0};
+	int			n = 0;
+	bool		ok = false;
+
+	if (remobj == NULL)
+		goto done;
+	req = json_object_new_object();
+	names = json_object_new_object();
+	values = json_object_new_object();
+	if (req == NULL || names == NULL || values == NULL)
+		goto oom;
+	{
+		json_object_object_foreach(setobj, name, value)
+		{
+			char		ph[32];
+
+			if (!aws_buf_append_str(&expr, n == 0 ? "SET " : ", "))
+				goto oom;
+			snprintf(ph, sizeof(ph), "#a%d", n);
+			if (json_object_object_add(names, ph, json_object_new_string(name)) != 0 ||
+				!aws_buf_append_str(&expr, ph) || !aws_buf_append_str(&expr, " = "))
+				goto oom;
+			snprintf(ph, sizeof(ph), ":v%d", n);
+			if (json_object_object_add(values, ph, json_object_get(value)) != 0 ||
+				!aws_buf_append_str(&expr, ph))
+				goto oom;
+			n++;
+		}
+	}
+	{
+		int			first_remove = n;
+
+		json_object_object_foreach(remobj, name, unused)
+		{
+			char		ph[32];
+
+			(void) unused;
+			if (!aws_buf_append_str(&expr, n == first_remove ? (n == 0 ? "REMOVE " : " REMOVE ") : ", "))
+				goto oom;
+			snprintf(ph, sizeof(ph), "#a%d", n);
+			if (json_object_object_add(names, ph, json_object_new_string(name)) != 0 ||
+				!aws_buf_append_str(&expr, ph))
+				goto oom;
+			n++;
+		}
+	}
+	if (json_object_object_add(req, "TableName", json_object_new_string(table)) != 0 ||
+		json_object_object_add(req, "Key", json_object_get(keyobj)) != 0)
+		goto oom;
+	/* nothing to set or remove: UpdateItem still creates the item if it is missing */
+	if (n > 0)
+	{
+		if (json_object_object_add(req, "UpdateExpression", json_object_new_string(expr.data)) != 0 ||
+			json_object_object_add(req, "ExpressionAttributeNames", json_object_get(names)) != 0)
+			goto oom;
+		if (json_object_object_length(values) > 0 &&
+			json_object_object_add(req, "ExpressionAttributeValues", json_object_get(values)) != 0)
+			goto oom;
+	}
+	ok = put_json(req, out, err);
+	goto done;
+oom:
+	aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+done:
+	aws_buf_free(&expr);
+	json_object_put(keyobj);
+	json_object_put(setobj);
+	json_object_put(remobj);
+	json_object_put(req);
+	json_object_put(names);
+	json_object_put(values);
+	return ok;
+}

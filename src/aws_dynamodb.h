@@ -80,6 +80,28 @@ extern bool aws_ddb_parse_key_schema(const char *body, size_t len,
 									 AwsDdbKeySchema *out, AwsError *err);
 extern void aws_ddb_key_schema_free(AwsDdbKeySchema *ks);
 
+/*
+ * Write into out the JSON object obj (its members in order) with the
+ * members of add added or replaced and the members named by the keys of
+ * remove left out: how ddb_fdw folds an update into an earlier write of
+ * the same key.  Any argument may be NULL or empty for {}.
+ */
+extern bool aws_ddb_json_patch(const char *obj, size_t obj_len,
+							   const char *add, size_t add_len,
+							   const char *remove, size_t remove_len,
+							   AwsBuf *out, AwsError *err);
+
+/*
+ * Write into out an UpdateItem request body for table: Key is key (an
+ * attribute map), "SET" every attribute of sets (a map of attribute
+ * values) and "REMOVE" every attribute named by the keys of removes, with
+ * placeholders for every name and value, so no name needs escaping.
+ */
+extern bool aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
+									  const char *sets, size_t sets_len,
+									  const char *removes, size_t removes_len,
+									  AwsBuf *out, AwsError *err);
+
 /* Is it worth sending the same request again (throttling, 5xx, transport)? */
 extern bool aws_ddb_error_is_retryable(const AwsError *err);
 

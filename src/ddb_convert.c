@@ -382,6 +382,41 @@ ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 }
 
 void
+ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot, const AttrNumber *attnums,
+					int n, StringInfo sets, StringInfo removes)
+{
+	int			i;
+
+	slot_getallattrs(slot);
+	appendStringInfoChar(sets, '{');
+	appendStringInfoChar(removes, '{');
+	for (i = 0; i < fmt->ncolumns; i++)
+	{
+		const DdbColumn *col = &fmt->columns[i];
+		bool		isnull = slot->tts_isnull[col->attnum - 1];
+		StringInfo	out;
+		int			j;
+
+		for (j = 0; j < n && attnums[j] != col->attnum; j++)
+			;
+		if (j == n)
+			continue;			/* not assigned by the UPDATE */
+		out = (isnull && fmt->ignore_nulls) ? removes : sets;
+		if (out->len > 1)
+			appendStringInfoChar(out, ',');
+		appendBinaryStringInfo(out, col->attr_json, col->attr_json_len);
+		if (out == removes)
+			appendStringInfoString(out, "true");
+		else if (isnull)
+			appendStringInfoString(out, "{\"NULL\":true}");
+		else
+			(void) append_value(fmt, col, slot->tts_values[col->attnum - 1], out);
+	}
+	appendStringInfoChar(sets, '}');
+	appendStringInfoChar(removes, '}');
+}
+
+void
 ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, StringInfo key)
 {
 	int			i;

@@ -79,6 +79,15 @@ extern void ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot,
 extern void ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot,
 							StringInfo item, StringInfo key);
 
+/*
+ * For an UPDATE: append to sets the attribute map {"a":{...},...} of the
+ * given columns of the row, and to removes {"b":true,...} for those that
+ * are NULL when the format ignores nulls.  The columns must not be keys.
+ */
+extern void ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot,
+								const AttrNumber *attnums, int n,
+								StringInfo sets, StringInfo removes);
+
 /* Append s (length len, server encoding) as a JSON string literal in UTF-8. */
 extern void ddb_append_json_string(StringInfo buf, const char *s, int len);
 

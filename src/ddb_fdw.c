@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/appendinfo.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -39,10 +40,18 @@ PG_MODULE_MAGIC;
 #define DELETE_SHAPE_HINT \
 	"Write DELETE FROM table WHERE key = value [AND sort_key = value], naming every key attribute of the DynamoDB table with = and a constant or parameter; OR, IN, other operators, joins and RETURNING cannot be sent to DynamoDB."
 
-/* fdw_private of a direct DELETE's ForeignScan: the key columns compared, in fdw_exprs order. */
+#define UPDATE_SHAPE_HINT \
+	"Write UPDATE table SET column = value, ... WHERE key = value [AND sort_key = value], naming every key attribute with =; the new values may be constants, parameters or expressions of them, not of the row's current values."
+
+/*
+ * fdw_private of a direct DELETE or UPDATE's ForeignScan.  fdw_exprs holds
+ * the key values (in DdbDirectKeyAttnums order), then the new values of
+ * an UPDATE (in DdbDirectSetAttnums order).
+ */
 enum DdbDirectPrivateIndex
 {
-	DdbDirectAttnums			/* IntList of attnums */
+	DdbDirectKeyAttnums,		/* IntList: the columns the WHERE clause compares */
+	DdbDirectSetAttnums			/* IntList: the columns an UPDATE assigns */
 };
 
 /* Rows PostgreSQL hands over per ExecForeignBatchInsert call. */
@@ -107,7 +116,7 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg(SINK_ONLY_MESSAGE),
-			 errhint("ddb_fdw foreign tables accept INSERT and COPY FROM; read the data with DynamoDB's own tools.")));
+			 errhint("ddb_fdw foreign tables accept INSERT, COPY FROM, and UPDATE or DELETE of one key; read the data with DynamoDB's own tools.")));
 }
 
 static TupleTableSlot *
@@ -135,7 +144,7 @@ ddbIsForeignRelUpdatable(Relation rel)
 {
 	(void) rel;
 	/* DELETE only by key, as a direct modification (ddbPlanDirectModify) */
-	return (1 << CMD_INSERT) | (1 << CMD_DELETE);
+	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
 }
 
 /* Is the plan a Result the planner proved returns nothing (WHERE false or NULL)? */
@@ -157,28 +166,38 @@ plan_is_empty(Plan *plan)
 		(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue));
 }
 
+/* An UPDATE or DELETE that cannot be sent as one request per key. */
+static void
+refuse_modify(CmdType operation, const char *relname, bool returning)
+{
+	bool		update = operation == CMD_UPDATE;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 update ?
+			 errmsg("UPDATE on foreign table \"%s\" must select one item by its key and assign values that do not depend on the row",
+					relname) :
+			 errmsg("DELETE on foreign table \"%s\" must select one item by its key", relname),
+			 returning ?
+			 errdetail("DynamoDB cannot return the %s rows.", update ? "updated" : "deleted") :
+			 update ?
+			 errdetail("ddb_fdw never reads from DynamoDB, so it cannot compute a new value from the current one or find items other than the one the WHERE clause names.") :
+			 errdetail("ddb_fdw never reads from DynamoDB, so it can only delete the item the WHERE clause names."),
+			 errhint(update ? UPDATE_SHAPE_HINT : DELETE_SHAPE_HINT)));
+}
+
 /* Only reached when the statement could not be sent as it is. */
 static List *
 ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 					 int subplan_index)
 {
 	(void) subplan_index;
-	if (plan->operation == CMD_DELETE && plan->returningLists == NIL &&
-		plan_is_empty(outerPlan(plan)))
+	if ((plan->operation == CMD_DELETE || plan->operation == CMD_UPDATE) &&
+		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)))
 		return NIL;				/* "key = NULL" names no item: nothing to send */
-	if (plan->operation == CMD_DELETE)
-	{
-		RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
-
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
-						get_rel_name(rte->relid)),
-				 errdetail("%s", plan->returningLists != NIL ?
-						   "DynamoDB cannot return the deleted rows." :
-						   "ddb_fdw never reads from DynamoDB, so it can only delete the item the WHERE clause names."),
-				 errhint(DELETE_SHAPE_HINT)));
-	}
+	if (plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE)
+		refuse_modify(plan->operation, get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+					  plan->returningLists != NIL);
 	return NIL;					/* INSERT writes whole rows: nothing to plan */
 }
 
@@ -253,11 +272,12 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	ForeignScan *fscan;
 	List	   *attnums = NIL;
 	List	   *values = NIL;
+	List	   *set_attnums = NIL;
 	ListCell   *lc;
 
-	(void) root;
 	(void) subplan_index;
-	if (plan->operation != CMD_DELETE || plan->returningLists != NIL)
+	if ((plan->operation != CMD_DELETE && plan->operation != CMD_UPDATE) ||
+		plan->returningLists != NIL)
 		return false;
 	if (subplan == NULL || !IsA(subplan, ForeignScan))
 		return false;
@@ -278,22 +298,45 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 		values = lappend(values, value);
 	}
 
-	fscan->operation = CMD_DELETE;
+	if (plan->operation == CMD_UPDATE)
+	{
+		List	   *tlist;
+		List	   *colnos;
+		ListCell   *lc2;
+
+		/* the new values: only what is known without reading the row */
+		get_translated_update_targetlist(root, resultRelation, &tlist, &colnos);
+		forboth(lc, tlist, lc2, colnos)
+		{
+			TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+			if (lfirst_int(lc2) <= 0 || contain_var_clause((Node *) tle->expr) ||
+				contain_volatile_functions((Node *) tle->expr) ||
+				contain_subplans((Node *) tle->expr))
+				return false;
+			set_attnums = lappend_int(set_attnums, lfirst_int(lc2));
+			values = lappend(values, tle->expr);
+		}
+	}
+
+	fscan->operation = plan->operation;
 	fscan->resultRelation = resultRelation;
 	fscan->scan.plan.qual = NIL;
-	fscan->scan.plan.targetlist = NIL;
+	/* the targetlist stays: ModifyTable looks for UPDATE's junk "wholerow" in it */
 	fscan->fdw_exprs = values;
-	fscan->fdw_private = list_make1(attnums);
+	fscan->fdw_private = list_make2(attnums, set_attnums);
 	return true;
 }
 
 /* Executor state of a direct DELETE. */
 typedef struct DdbDirectState
 {
+	CmdType		operation;
 	Relation	rel;
 	Oid			userid;
-	List	   *attnums;
-	List	   *value_states;	/* ExprState per attnum */
+	List	   *attnums;		/* key columns compared */
+	List	   *set_attnums;	/* columns an UPDATE assigns */
+	List	   *value_states;	/* ExprState per attnum, then per set_attnum */
 	TupleTableSlot *key_slot;	/* the foreign table's row type, key columns set */
 	bool		done;
 } DdbDirectState;
@@ -310,7 +353,9 @@ ddbBeginDirectModify(ForeignScanState *node, int eflags)
 	state = palloc0(sizeof(DdbDirectState));
 	state->rel = node->ss.ss_currentRelation;
 	state->userid = modify_user(node->resultRelInfo, estate);
-	state->attnums = (List *) list_nth(fscan->fdw_private, DdbDirectAttnums);
+	state->operation = fscan->operation;
+	state->attnums = (List *) list_nth(fscan->fdw_private, DdbDirectKeyAttnums);
+	state->set_attnums = (List *) list_nth(fscan->fdw_private, DdbDirectSetAttnums);
 	state->value_states = ExecInitExprList(fscan->fdw_exprs, (PlanState *) node);
 	state->key_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(state->rel), &TTSOpsVirtual);
 	node->fdw_state = state;
@@ -331,19 +376,21 @@ check_key_columns(DdbDirectState *state, DdbTarget *target)
 	if (nkeys == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot delete from foreign table \"%s\": the key of its DynamoDB table is unknown",
+				 errmsg("cannot %s foreign table \"%s\": the key of its DynamoDB table is unknown",
+						state->operation == CMD_UPDATE ? "update" : "delete from",
 						RelationGetRelationName(state->rel)),
 				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
 				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
 	if (!exact)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
+				 errmsg("%s on foreign table \"%s\" must select one item by its key",
+						state->operation == CMD_UPDATE ? "UPDATE" : "DELETE",
 						RelationGetRelationName(state->rel)),
 				 errdetail("The key is %s%s%s; the WHERE clause must compare exactly %s with =.",
 						   key_names[0], nkeys > 1 ? ", " : "", nkeys > 1 ? key_names[1] : "",
 						   nkeys > 1 ? "these columns" : "this column"),
-				 errhint(DELETE_SHAPE_HINT)));
+				 errhint(state->operation == CMD_UPDATE ? UPDATE_SHAPE_HINT : DELETE_SHAPE_HINT)));
 }
 
 static TupleTableSlot *
@@ -357,6 +404,8 @@ ddbIterateDirectModify(ForeignScanState *node)
 	ListCell   *v;
 	bool		matches = true;
 	int			i;
+	AttrNumber *set_attnums;
+	int			n_set = 0;
 
 	if (state->done)
 		return ExecClearTuple(node->ss.ss_ScanTupleSlot);
@@ -365,6 +414,7 @@ ddbIterateDirectModify(ForeignScanState *node)
 	/* open first: the key schema decides whether the statement is valid */
 	target = ddb_writer_open(state->rel, state->userid);
 	check_key_columns(state, target);
+	set_attnums = palloc(sizeof(AttrNumber) * Max(list_length(state->set_attnums), 1));
 
 	ExecClearTuple(slot);
 	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
@@ -372,7 +422,8 @@ ddbIterateDirectModify(ForeignScanState *node)
 		slot->tts_values[i] = (Datum) 0;
 		slot->tts_isnull[i] = true;
 	}
-	forboth(a, state->attnums, v, state->value_states)
+	v = list_head(state->value_states);
+	foreach(a, state->attnums)
 	{
 		int			att = lfirst_int(a) - 1;
 
@@ -381,11 +432,24 @@ ddbIterateDirectModify(ForeignScanState *node)
 		/* key = NULL is never true: no item is named */
 		if (slot->tts_isnull[att])
 			matches = false;
+		v = lnext(state->value_states, v);
+	}
+	foreach(a, state->set_attnums)
+	{
+		int			att = lfirst_int(a) - 1;
+
+		set_attnums[n_set++] = att + 1;
+		slot->tts_values[att] = ExecEvalExpr((ExprState *) lfirst(v), econtext,
+											 &slot->tts_isnull[att]);
+		v = lnext(state->value_states, v);
 	}
 	ExecStoreVirtualTuple(slot);
 	if (matches)
 	{
-		ddb_writer_delete_row(target, slot);
+		if (state->operation == CMD_UPDATE)
+			ddb_writer_update_row(target, slot, set_attnums, n_set);
+		else
+			ddb_writer_delete_row(target, slot);
 		node->ss.ps.state->es_processed++;
 	}
 	return ExecClearTuple(node->ss.ss_ScanTupleSlot);
@@ -398,12 +462,9 @@ ddbEndDirectModify(ForeignScanState *node)
 	/* the delete belongs to the transaction, which flushes it at commit */
 }
 
-static void
-ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
+static char *
+column_names(Relation rel, List *attnums)
 {
-	ForeignScan *fscan = (ForeignScan *) node->ss.ps.plan;
-	Relation	rel = node->ss.ss_currentRelation;
-	List	   *attnums = (List *) list_nth(fscan->fdw_private, DdbDirectAttnums);
 	StringInfoData cols;
 	ListCell   *lc;
 
@@ -414,11 +475,39 @@ ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
 			appendStringInfoString(&cols, ", ");
 		appendStringInfoString(&cols, NameStr(TupleDescAttr(RelationGetDescr(rel), lfirst_int(lc) - 1)->attname));
 	}
-	ExplainPropertyText("DynamoDB Request", "DeleteRequest by key", es);
+	return cols.data;
+}
+
+static void
+ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
+{
+	ForeignScan *fscan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	List	   *attnums = (List *) list_nth(fscan->fdw_private, DdbDirectKeyAttnums);
+	List	   *set_attnums = (List *) list_nth(fscan->fdw_private, DdbDirectSetAttnums);
+
+	ExplainPropertyText("DynamoDB Request", fscan->operation == CMD_UPDATE ?
+						"UpdateItem by key" : "DeleteRequest by key", es);
 	if (es->verbose)
-		ExplainPropertyText("Key Columns", cols.data, es);
+	{
+		ExplainPropertyText("Key Columns", column_names(rel, attnums), es);
+		if (fscan->operation == CMD_UPDATE)
+			ExplainPropertyText("Assigned Columns", column_names(rel, set_attnums), es);
+	}
 }
 #endif
+
+/* Never called: UPDATE is either a direct modification or refused at planning. */
+static TupleTableSlot *
+ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	(void) estate;
+	(void) slot;
+	(void) planSlot;
+	refuse_modify(CMD_UPDATE, RelationGetRelationName(rinfo->ri_RelationDesc), false);
+	return NULL;
+}
 
 /* Never called: DELETE is either a direct modification or refused at planning. */
 static TupleTableSlot *
@@ -428,11 +517,7 @@ ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	(void) estate;
 	(void) slot;
 	(void) planSlot;
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("DELETE on foreign table \"%s\" must select one item by its key",
-					RelationGetRelationName(rinfo->ri_RelationDesc)),
-			 errhint(DELETE_SHAPE_HINT)));
+	refuse_modify(CMD_DELETE, RelationGetRelationName(rinfo->ri_RelationDesc), false);
 	return NULL;
 }
 
@@ -592,6 +677,7 @@ ddb_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ExecForeignBatchInsert = ddbExecForeignBatchInsert;
 	routine->GetForeignModifyBatchSize = ddbGetForeignModifyBatchSize;
 #endif
+	routine->ExecForeignUpdate = ddbExecForeignUpdate;
 	routine->ExecForeignDelete = ddbExecForeignDelete;
 	routine->EndForeignModify = ddbEndForeignModify;
 #if PG_VERSION_NUM >= 140000

@@ -44,10 +44,27 @@
 #define BACKOFF_BASE_MS 25
 #define BACKOFF_CAP_MS 5000
 
+/* The kinds of write a queue holds. */
+typedef enum DdbOpKind
+{
+	DDB_OP_PUT,					/* request: {"PutRequest":{"Item":{...}}} */
+	DDB_OP_DELETE,				/* request: {"DeleteRequest":{"Key":{...}}} */
+	DDB_OP_UPDATE				/* request: the key {...}; sets and removes below */
+} DdbOpKind;
+
+#define PUT_PREFIX "{\"PutRequest\":{\"Item\":"
+#define DELETE_PREFIX "{\"DeleteRequest\":{\"Key\":"
+#define REQUEST_SUFFIX "}}"
+
 typedef struct DdbPending
 {
-	char	   *request;		/* {"PutRequest":{"Item":{...}}} */
+	DdbOpKind	kind;
+	char	   *request;		/* see DdbOpKind; NULL once folded into a later write */
 	int			request_len;
+	char	   *sets;			/* UPDATE: {"attr":{value},...} */
+	int			sets_len;
+	char	   *removes;		/* UPDATE: {"attr":true,...} */
+	int			removes_len;
 	char	   *key;			/* dedup key, NULL when the key is unknown */
 	int			key_len;
 	int			level;			/* subtransaction nesting level that queued it */
@@ -362,9 +379,99 @@ backoff_sleep(int attempt)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Mark every item but the latest of each key as superseded (request = NULL). */
+/* Copy an AwsBuf result into the flush's memory, or raise the client error. */
+static char *
+take_result(bool ok, AwsBuf *buf, AwsError *err, int *len)
+{
+	char	   *copy;
+
+	if (!ok)
+	{
+		aws_buf_free(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not combine writes of one key: %s", err->message)));
+	}
+	copy = palloc(buf->len + 1);
+	memcpy(copy, buf->data, buf->len + 1);
+	*len = (int) buf->len;
+	aws_buf_free(buf);
+	return copy;
+}
+
 static void
-keep_latest_per_key(DdbTarget *t)
+make_put(DdbPending *item, const char *attrs, int attrs_len)
+{
+	StringInfoData req;
+
+	initStringInfo(&req);
+	appendStringInfoString(&req, PUT_PREFIX);
+	appendBinaryStringInfo(&req, attrs, attrs_len);
+	appendStringInfoString(&req, REQUEST_SUFFIX);
+	item->kind = DDB_OP_PUT;
+	item->request = req.data;
+	item->request_len = req.len;
+}
+
+/*
+ * Fold an UPDATE into the earlier write of its key, so one request per key
+ * gives the state the statements gave in order: after a put, the put
+ * patched; after a delete, a put of the key and the assigned attributes
+ * (what UpdateItem makes of a missing item); after an update, one update.
+ */
+static void
+fold_update(DdbPending *prev, DdbPending *cur)
+{
+	AwsBuf		buf = {0};
+	AwsError	err;
+	bool		ok;
+	char	   *attrs;
+	int			attrs_len;
+
+	aws_error_clear(&err);
+	switch (prev->kind)
+	{
+		case DDB_OP_PUT:
+			ok = aws_ddb_json_patch(prev->request + strlen(PUT_PREFIX),
+									prev->request_len - strlen(PUT_PREFIX) - strlen(REQUEST_SUFFIX),
+									cur->sets, cur->sets_len, cur->removes, cur->removes_len,
+									&buf, &err);
+			attrs = take_result(ok, &buf, &err, &attrs_len);
+			make_put(cur, attrs, attrs_len);
+			break;
+		case DDB_OP_DELETE:
+			ok = aws_ddb_json_patch(prev->request + strlen(DELETE_PREFIX),
+									prev->request_len - strlen(DELETE_PREFIX) - strlen(REQUEST_SUFFIX),
+									cur->sets, cur->sets_len, NULL, 0, &buf, &err);
+			attrs = take_result(ok, &buf, &err, &attrs_len);
+			make_put(cur, attrs, attrs_len);
+			break;
+		case DDB_OP_UPDATE:
+			{
+				char	   *sets;
+				int			sets_len;
+
+				/* later assignments win; a later SET cancels an earlier REMOVE */
+				ok = aws_ddb_json_patch(prev->sets, prev->sets_len, cur->sets, cur->sets_len,
+										cur->removes, cur->removes_len, &buf, &err);
+				sets = take_result(ok, &buf, &err, &sets_len);
+				ok = aws_ddb_json_patch(prev->removes, prev->removes_len,
+										cur->removes, cur->removes_len,
+										cur->sets, cur->sets_len, &buf, &err);
+				cur->removes = take_result(ok, &buf, &err, &cur->removes_len);
+				cur->sets = sets;
+				cur->sets_len = sets_len;
+			}
+			break;
+	}
+}
+
+/*
+ * Leave one write per key (the others get request = NULL): the latest put
+ * or delete wins, an update is folded into what came before it.
+ */
+static void
+fold_per_key(DdbTarget *t)
 {
 	int			size = 16;
 	int		   *slots;
@@ -377,7 +484,7 @@ keep_latest_per_key(DdbTarget *t)
 	slots = palloc(sizeof(int) * size);
 	memset(slots, -1, sizeof(int) * size);
 
-	for (i = t->n_items - 1; i >= 0; i--)
+	for (i = 0; i < t->n_items; i++)
 	{
 		DdbPending *item = &t->items[i];
 		uint32		h = hash_bytes((const unsigned char *) item->key, item->key_len);
@@ -385,18 +492,21 @@ keep_latest_per_key(DdbTarget *t)
 
 		for (;;)
 		{
-			DdbPending *seen;
+			DdbPending *prev;
 
 			if (slots[s] < 0)
 			{
 				slots[s] = i;
 				break;
 			}
-			seen = &t->items[slots[s]];
-			if (seen->key_len == item->key_len &&
-				memcmp(seen->key, item->key, item->key_len) == 0)
+			prev = &t->items[slots[s]];
+			if (prev->key_len == item->key_len &&
+				memcmp(prev->key, item->key, item->key_len) == 0)
 			{
-				item->request = NULL;	/* a later write of the key wins */
+				if (item->kind == DDB_OP_UPDATE)
+					fold_update(prev, item);
+				prev->request = NULL;
+				slots[s] = i;
 				break;
 			}
 			s = (s + 1) & (size - 1);
@@ -459,8 +569,8 @@ build_batches(DdbTarget *t, int *n_batches)
 	{
 		DdbPending *item = &t->items[i];
 
-		if (item->request == NULL)
-			continue;			/* superseded by a later write of its key */
+		if (item->request == NULL || item->kind == DDB_OP_UPDATE)
+			continue;			/* folded into a later write, or sent by UpdateItem */
 		if (b != NULL &&
 			(b->n_items == t->opts->sink.batch_max_size ||
 			 b->body.len + item->request_len + 4 > DDB_MAX_REQUEST_BYTES))
@@ -496,6 +606,50 @@ build_batches(DdbTarget *t, int *n_batches)
 	return batches;
 }
 
+/* One UpdateItem request per remaining UPDATE (one per key, after folding). */
+static Batch *
+build_updates(DdbTarget *t, int *n_updates)
+{
+	Batch	   *updates = NULL;
+	int			n = 0;
+	int			max = 0;
+	int			i;
+
+	for (i = 0; i < t->n_items; i++)
+	{
+		DdbPending *item = &t->items[i];
+		AwsBuf		body = {0};
+		AwsError	err;
+		Batch	   *b;
+		char	   *data;
+		int			len;
+
+		if (item->request == NULL || item->kind != DDB_OP_UPDATE)
+			continue;
+		if (n == max)
+		{
+			max = max ? max * 2 : 16;
+			updates = updates ? repalloc(updates, sizeof(Batch) * max) : palloc(sizeof(Batch) * max);
+		}
+		aws_error_clear(&err);
+		data = take_result(aws_ddb_build_update_item(t->opts->table_name, item->request,
+													 item->request_len, item->sets, item->sets_len,
+													 item->removes, item->removes_len, &body, &err),
+						   &body, &err, &len);
+		b = &updates[n++];
+		memset(b, 0, sizeof(Batch));
+		b->body.data = data;
+		b->body.len = len;
+		b->body.maxlen = len + 1;
+		b->n_items = 1;
+		b->levels = palloc(sizeof(int));
+		b->levels[0] = item->level;
+		b->unprocessed = (size_t) -1;
+	}
+	*n_updates = n;
+	return updates;
+}
+
 /*
  * Send the batches, max-inflight at a time, until every item is written:
  * UnprocessedItems are re-sent (progress resets the retry budget),
@@ -504,7 +658,7 @@ build_batches(DdbTarget *t, int *n_batches)
  * same key: then they go one at a time, in order.
  */
 static void
-send_batches(DdbTarget *t, Batch *batches, int n)
+send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 {
 	AwsDdbEndpoint ep;
 	AwsDdbCall *calls = palloc0(sizeof(AwsDdbCall) * Max(n, 1));
@@ -551,7 +705,7 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 		aws_error_clear(&err);
 		ddb_stats.requests += n_calls;
 		INSTR_TIME_SET_CURRENT(started);
-		ran = aws_ddb_call_many(get_http(), &ep, "BatchWriteItem", calls, n_calls,
+		ran = aws_ddb_call_many(get_http(), &ep, operation, calls, n_calls,
 								inflight, &err);
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, started);
@@ -606,8 +760,8 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 			else if (aws_ddb_error_is_retryable(&call_err) && !t->opts->sink.fail_on_error &&
 					 b->attempts < t->opts->sink.max_retries)
 			{
-				elog(DEBUG1, "ddb_fdw: retrying BatchWriteItem on \"%s\" after %s %s",
-					 t->opts->table_name, aws_error_kind_name(call_err.kind), call_err.type);
+				elog(DEBUG1, "ddb_fdw: retrying %s on \"%s\" after %s %s",
+					 operation, t->opts->table_name, aws_error_kind_name(call_err.kind), call_err.type);
 				b->attempts++;
 				max_attempts = Max(max_attempts, b->attempts);
 				ddb_stats.retries++;
@@ -636,11 +790,11 @@ send_batches(DdbTarget *t, Batch *batches, int n)
 					 errdetail("The flush for foreign table \"%s\" was interrupted (%s) while its requests were in flight.",
 							   t->opts->relname, err.message)));
 			CHECK_FOR_INTERRUPTS();
-			ddb_report_aws_error(ERROR, &err, "BatchWriteItem", t->opts->table_name,
+			ddb_report_aws_error(ERROR, &err, operation, t->opts->table_name,
 								 t->opts->relname);
 		}
 		if (have_fatal)
-			ddb_report_aws_error(ERROR, &fatal, "BatchWriteItem", t->opts->table_name,
+			ddb_report_aws_error(ERROR, &fatal, operation, t->opts->table_name,
 								 t->opts->relname);
 		while (round_start < n && batches[round_start].done)
 			round_start++;
@@ -656,6 +810,8 @@ flush_target(DdbTarget *t)
 {
 	Batch	   *batches;
 	int			n_batches;
+	Batch	   *updates;
+	int			n_updates;
 	MemoryContext old;
 
 	if (t->n_items == 0)
@@ -663,9 +819,12 @@ flush_target(DdbTarget *t)
 
 	ddb_stats.flushes++;
 	old = MemoryContextSwitchTo(t->row_cxt);
-	keep_latest_per_key(t);
+	fold_per_key(t);
 	batches = build_batches(t, &n_batches);
-	send_batches(t, batches, n_batches);
+	send_batches(t, "BatchWriteItem", batches, n_batches);
+	updates = build_updates(t, &n_updates);
+	if (n_updates > 0)
+		send_batches(t, "UpdateItem", updates, n_updates);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(t->row_cxt);
 
@@ -679,19 +838,20 @@ flush_target(DdbTarget *t)
 /* ---------- queueing ---------- */
 
 /*
- * Queue one write request of the row: a PutRequest of the whole row, or a
- * DeleteRequest of its key.  Both carry the same dedup key, so the latest
- * write of a key wins whatever its kind.
+ * Queue one write of the row: a PutRequest of the whole row, a
+ * DeleteRequest of its key, or an update of its key setting the columns
+ * set_attnums.  All carry the same dedup key, so fold_per_key can leave
+ * one write per key.
  */
 static void
-queue_request(DdbTarget *t, TupleTableSlot *slot, bool is_delete)
+queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
+			  const AttrNumber *set_attnums, int n_set)
 {
 	MemoryContext old;
 	DdbPending *item;
 	TimestampTz now = t->opts->sink.flush_timeout_ms > 0 ? GetCurrentTimestamp() : 0;
-	static const char put_prefix[] = "{\"PutRequest\":{\"Item\":";
-	static const char delete_prefix[] = "{\"DeleteRequest\":{\"Key\":";
-	static const char suffix[] = "}}";
+	StringInfoData sets = {0};
+	StringInfoData removes = {0};
 
 	/*
 	 * Backpressure bounds what one transaction holds in memory; the timeout
@@ -709,20 +869,31 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, bool is_delete)
 	resetStringInfo(&t->item_buf);
 	resetStringInfo(&t->key_buf);
 	old = MemoryContextSwitchTo(t->row_cxt);
-	if (is_delete)
+	switch (kind)
 	{
-		appendBinaryStringInfo(&t->item_buf, delete_prefix, sizeof(delete_prefix) - 1);
-		ddb_convert_key(t->format, slot, &t->item_buf, &t->key_buf);
-	}
-	else
-	{
-		appendBinaryStringInfo(&t->item_buf, put_prefix, sizeof(put_prefix) - 1);
-		ddb_convert_row(t->format, slot, &t->item_buf,
-						t->format->nkeys > 0 ? &t->key_buf : NULL);
+		case DDB_OP_PUT:
+			appendStringInfoString(&t->item_buf, PUT_PREFIX);
+			ddb_convert_row(t->format, slot, &t->item_buf,
+							t->format->nkeys > 0 ? &t->key_buf : NULL);
+			appendStringInfoString(&t->item_buf, REQUEST_SUFFIX);
+			break;
+		case DDB_OP_DELETE:
+			appendStringInfoString(&t->item_buf, DELETE_PREFIX);
+			ddb_convert_key(t->format, slot, &t->item_buf, &t->key_buf);
+			appendStringInfoString(&t->item_buf, REQUEST_SUFFIX);
+			break;
+		case DDB_OP_UPDATE:
+			ddb_convert_key(t->format, slot, &t->item_buf, &t->key_buf);
+			/* in the queue's memory: they live until the flush */
+			MemoryContextSwitchTo(t->items_cxt);
+			initStringInfo(&sets);
+			initStringInfo(&removes);
+			MemoryContextSwitchTo(t->row_cxt);
+			ddb_convert_columns(t->format, slot, set_attnums, n_set, &sets, &removes);
+			break;
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(t->row_cxt);
-	appendBinaryStringInfo(&t->item_buf, suffix, sizeof(suffix) - 1);
 
 	if (t->n_items == 0)
 		t->oldest_queued_at = now;
@@ -737,6 +908,11 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, bool is_delete)
 		t->max_items = n;
 	}
 	item = &t->items[t->n_items];
+	item->kind = kind;
+	item->sets = sets.data;
+	item->sets_len = sets.len;
+	item->removes = removes.data;
+	item->removes_len = removes.len;
 	item->request = MemoryContextAlloc(t->items_cxt, t->item_buf.len + 1);
 	memcpy(item->request, t->item_buf.data, t->item_buf.len + 1);
 	item->request_len = t->item_buf.len;
@@ -754,7 +930,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, bool is_delete)
 void
 ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 {
-	queue_request(t, slot, false);
+	queue_request(t, slot, DDB_OP_PUT, NULL, 0);
 }
 
 void
@@ -767,7 +943,35 @@ ddb_writer_delete_row(DdbTarget *t, TupleTableSlot *slot)
 						t->opts->relname, t->opts->table_name),
 				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
 				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
-	queue_request(t, slot, true);
+	queue_request(t, slot, DDB_OP_DELETE, NULL, 0);
+}
+
+void
+ddb_writer_update_row(DdbTarget *t, TupleTableSlot *slot, const AttrNumber *set_attnums, int n_set)
+{
+	int			i;
+	int			k;
+
+	if (t->format->nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot update foreign table \"%s\": the key of DynamoDB table \"%s\" is unknown",
+						t->opts->relname, t->opts->table_name),
+				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
+				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+	for (i = 0; i < n_set; i++)
+		for (k = 0; k < t->format->nkeys; k++)
+		{
+			const DdbColumn *col = &t->format->columns[t->format->key_columns[k]];
+
+			if (col->attnum == set_attnums[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("UPDATE cannot change column \"%s\" of foreign table \"%s\": it holds key attribute \"%s\"",
+								col->colname, t->opts->relname, col->attr_name),
+						 errhint("To move an item to another key, DELETE it and INSERT the new row.")));
+		}
+	queue_request(t, slot, DDB_OP_UPDATE, set_attnums, n_set);
 }
 
 bool

@@ -40,6 +40,14 @@ extern void ddb_writer_put_row(DdbTarget *target, TupleTableSlot *slot);
 /* Queue a DeleteRequest of the row's key (errors when the key is unknown). */
 extern void ddb_writer_delete_row(DdbTarget *target, TupleTableSlot *slot);
 
+/*
+ * Queue an update of the row's key that sets the columns set_attnums to
+ * the row's values (NULL removes the attribute with "sink.ignore-nulls").
+ * Errors when the key is unknown or a key column is assigned.
+ */
+extern void ddb_writer_update_row(DdbTarget *target, TupleTableSlot *slot,
+								  const AttrNumber *set_attnums, int n_set);
+
 /* Does the writer know the table's key (DescribeTable or "partitioned-by")? */
 extern bool ddb_writer_key_known(const DdbTarget *target);
 

@@ -175,6 +175,54 @@ test_split_url(void)
 	CHECK(!aws_http_split_url("nourl", host, sizeof(host), &path, &err), "not a URL");
 }
 
+#define S(lit) lit, sizeof(lit) - 1
+
+static void
+test_json_patch(void)
+{
+	AwsBuf		out = {0};
+	AwsError	err;
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_json_patch(S("{\"id\":{\"N\":\"1\"},\"a\":{\"S\":\"x\"},\"b\":{\"N\":\"2\"}}"),
+							 S("{\"b\":{\"N\":\"3\"},\"c\":{\"BOOL\":true}}"),
+							 S("{\"a\":true}"), &out, &err) &&
+		  strcmp(out.data, "{\"id\":{\"N\":\"1\"},\"b\":{\"N\":\"3\"},\"c\":{\"BOOL\":true}}") == 0,
+		  "patch replaces, adds and removes attributes in order");
+	CHECK(aws_ddb_json_patch(NULL, 0, S("{\"é/\\\"q\":{\"S\":\"ü\"}}"), NULL, 0, &out, &err) &&
+		  strcmp(out.data, "{\"é/\\\"q\":{\"S\":\"ü\"}}") == 0,
+		  "patch of nothing keeps names and UTF-8 as they are");
+	CHECK(!aws_ddb_json_patch(S("[1]"), NULL, 0, NULL, 0, &out, &err) && err.kind == AWS_ERR_INPUT,
+		  "patch refuses a non-object");
+	aws_buf_free(&out);
+}
+
+static void
+test_update_item(void)
+{
+	AwsBuf		out = {0};
+	AwsError	err;
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_build_update_item("t", S("{\"id\":{\"N\":\"1\"}}"),
+									S("{\"a b\":{\"S\":\"x\"},\"c\":{\"NULL\":true}}"),
+									S("{\"d\":true}"), &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
+				 "\"UpdateExpression\":\"SET #a0 = :v0, #a1 = :v1 REMOVE #a2\","
+				 "\"ExpressionAttributeNames\":{\"#a0\":\"a b\",\"#a1\":\"c\",\"#a2\":\"d\"},"
+				 "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"x\"},\":v1\":{\"NULL\":true}}}") == 0,
+		  "UpdateItem with SET and REMOVE through placeholders");
+	CHECK(aws_ddb_build_update_item("t", S("{\"id\":{\"N\":\"1\"}}"), NULL, 0,
+									S("{\"d\":true}"), &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
+				 "\"UpdateExpression\":\"REMOVE #a0\",\"ExpressionAttributeNames\":{\"#a0\":\"d\"}}") == 0,
+		  "UpdateItem with REMOVE only has no values");
+	CHECK(aws_ddb_build_update_item("t", S("{\"id\":{\"N\":\"1\"}}"), NULL, 0, NULL, 0, &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}}}") == 0,
+		  "UpdateItem with nothing to change names only the key");
+	aws_buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -187,6 +235,8 @@ main(void)
 	test_key_schema();
 	test_default_url();
 	test_split_url();
+	test_json_patch();
+	test_update_item();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 && passed > 0 ? 0 : 1;
 }
