@@ -29,7 +29,7 @@ COMMIT;
 INSERT INTO err_ft VALUES (2, 'after the failure');
 :ddb dump err_t | grep 'after the failure'
 
--- a key of the wrong type: DynamoDB's ValidationException at (auto)commit
+-- a key of the wrong type is caught before anything is sent, from the key's type in DescribeTable
 CREATE FOREIGN TABLE typed_ft (id text, v text) SERVER ddb OPTIONS ("table-name" 'err_t');
 INSERT INTO typed_ft VALUES ('abc', 'wrong key type');
 

@@ -13,34 +13,26 @@
 #include "catalog/pg_type.h"
 #include "common/base64.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "access/htup_details.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/cash.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 #include "ddb_convert.h"
 
-static DdbValueKind
-value_kind(Oid typid)
-{
-	switch (typid)
-	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			return DDB_VALUE_INTEGER;
-		case NUMERICOID:
-			return DDB_VALUE_NUMERIC;
-		case FLOAT4OID:
-		case FLOAT8OID:
-			return DDB_VALUE_FLOAT;
-		case BOOLOID:
-			return DDB_VALUE_BOOL;
-		case BYTEAOID:
-			return DDB_VALUE_BINARY;
-		default:
-			return DDB_VALUE_STRING;
-	}
-}
+static DdbType *build_type(Oid typid, int depth);
+static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
+static DdbAttrType attribute_type_of(Oid relid, const DdbColumn *col, const char *relname);
 
 void
 ddb_append_json_string(StringInfo buf, const char *s, int len)
@@ -113,9 +105,67 @@ set_key_column(DdbRowFormat *fmt, int index)
 	fmt->key_columns[fmt->nkeys++] = index;
 }
 
+/* The DynamoDB scalar type a column writes ('S', 'N', 'B'), or 0 for none. */
+static char
+scalar_type_of(const DdbColumn *col)
+{
+	switch (col->as)
+	{
+		case DDB_AS_S:
+			return 'S';
+		case DDB_AS_N:
+			return 'N';
+		case DDB_AS_B:
+			return 'B';
+		case DDB_AS_DEFAULT:
+			break;
+		default:
+			return 0;
+	}
+	switch (col->type->kind)
+	{
+		case DDB_VALUE_INTEGER:
+		case DDB_VALUE_NUMERIC:
+		case DDB_VALUE_FLOAT:
+		case DDB_VALUE_MONEY:
+			return 'N';
+		case DDB_VALUE_BINARY:
+			return 'B';
+		case DDB_VALUE_TEXT:
+		case DDB_VALUE_TIME:
+		case DDB_VALUE_STRING:
+			return 'S';
+		default:
+			return 0;
+	}
+}
+
+/* A key column must write the type the DynamoDB table declares for the key. */
+static void
+check_key_type(const DdbRowFormat *fmt, const DdbColumn *col, char declared)
+{
+	char		writes = scalar_type_of(col);
+
+	if (writes == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of foreign table \"%s\" cannot hold key attribute \"%s\"",
+						col->colname, fmt->relname, col->attr_name),
+				 errdetail("DynamoDB keys are strings (S), numbers (N) or binaries (B); a %s column is written as a document or set.",
+						   format_type_be(col->type->typid)),
+				 errhint("Use a text, numeric or bytea column for the key.")));
+	if (declared != '?' && declared != 0 && writes != declared)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of foreign table \"%s\" writes key attribute \"%s\" as %c, but DynamoDB table \"%s\" declares it %c",
+						col->colname, fmt->relname, col->attr_name, writes, fmt->table_name, declared),
+				 errhint("Change the column's type, or set its \"attribute-type\" to '%c'.", declared)));
+}
+
 DdbRowFormat *
 ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
-					  const char *hash_attr, const char *range_attr)
+					  const char *hash_attr, const char *range_attr,
+					  char hash_type, char range_type)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	DdbRowFormat *fmt = palloc0(sizeof(DdbRowFormat));
@@ -130,8 +180,6 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
 		DdbColumn  *col;
-		Oid			outfunc;
-		bool		isvarlena;
 		StringInfoData name;
 
 		if (att->attisdropped)
@@ -146,10 +194,8 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 		appendStringInfoChar(&name, ':');
 		col->attr_json = name.data;
 		col->attr_json_len = name.len;
-		col->typid = getBaseType(att->atttypid);
-		col->kind = value_kind(col->typid);
-		getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
-		fmgr_info(outfunc, &col->out);
+		col->type = build_type(att->atttypid, 0);
+		col->as = attribute_type_of(RelationGetRelid(rel), col, fmt->relname);
 		col->key_index = -1;
 	}
 
@@ -174,12 +220,14 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 						 errmsg("option \"partitioned-by\" of foreign table \"%s\" names more than two columns",
 								fmt->relname),
 						 errhint("A DynamoDB key has a partition key and at most one sort key.")));
+			check_key_type(fmt, &fmt->columns[index], 0);
 			set_key_column(fmt, index);
 		}
 	}
 	else if (hash_attr != NULL)
 	{
 		const char *attrs[2] = {hash_attr, range_attr};
+		const char	types[2] = {hash_type, range_type};
 
 		for (i = 0; i < 2 && attrs[i] != NULL; i++)
 		{
@@ -192,48 +240,257 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 								fmt->relname, attrs[i], fmt->table_name),
 						 errhint("Add a column named \"%s\", or set the column option \"attribute-name\" '%s' on the column that holds it.",
 								 attrs[i], attrs[i])));
+			check_key_type(fmt, &fmt->columns[index], types[i]);
 			set_key_column(fmt, index);
 		}
 	}
 	return fmt;
 }
 
-/* DynamoDB's size of a number: about one byte per two significant digits, plus one. */
-static int
-number_size(const char *text)
-{
-	int			digits = 0;
+/* ---------- types: what to do with values of a type, decided once ---------- */
 
-	for (; *text && *text != 'e' && *text != 'E'; text++)
-		if (*text >= '0' && *text <= '9')
-			digits++;
+/* Built-in types with a conversion of their own; the rest is decided by shape. */
+static const struct
+{
+	Oid			typid;
+	DdbValueKind kind;
+}			scalar_kinds[] = {
+	{INT2OID, DDB_VALUE_INTEGER}, {INT4OID, DDB_VALUE_INTEGER}, {INT8OID, DDB_VALUE_INTEGER},
+	{NUMERICOID, DDB_VALUE_NUMERIC},
+	{FLOAT4OID, DDB_VALUE_FLOAT}, {FLOAT8OID, DDB_VALUE_FLOAT},
+	{CASHOID, DDB_VALUE_MONEY},
+	{BOOLOID, DDB_VALUE_BOOL},
+	{BYTEAOID, DDB_VALUE_BINARY},
+	{TEXTOID, DDB_VALUE_TEXT}, {VARCHAROID, DDB_VALUE_TEXT}, {BPCHAROID, DDB_VALUE_TEXT},
+	{DATEOID, DDB_VALUE_TIME}, {TIMEOID, DDB_VALUE_TIME}, {TIMETZOID, DDB_VALUE_TIME},
+	{TIMESTAMPOID, DDB_VALUE_TIME}, {TIMESTAMPTZOID, DDB_VALUE_TIME}, {INTERVALOID, DDB_VALUE_TIME},
+	{JSONOID, DDB_VALUE_JSON},
+	{JSONBOID, DDB_VALUE_JSONB},
+};
+
+static DdbType *
+build_type(Oid typid, int depth)
+{
+	DdbType    *t = palloc0(sizeof(DdbType));
+	Oid			outfunc;
+	bool		isvarlena;
+	Oid			elemtype;
+	size_t		i;
+
+	if (depth > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("type %s nests more than 32 levels deep", format_type_be(typid))));
+	t->typid = getBaseType(typid);
+	getTypeOutputInfo(t->typid, &outfunc, &isvarlena);
+	fmgr_info(outfunc, &t->out);
+
+	for (i = 0; i < lengthof(scalar_kinds); i++)
+		if (scalar_kinds[i].typid == t->typid)
+		{
+			t->kind = scalar_kinds[i].kind;
+			return t;
+		}
+
+	elemtype = get_element_type(t->typid);
+	if (OidIsValid(elemtype))
+	{
+		t->kind = DDB_VALUE_ARRAY;
+		t->elem = build_type(elemtype, depth + 1);
+		get_typlenbyvalalign(elemtype, &t->elmlen, &t->elmbyval, &t->elmalign);
+		return t;
+	}
+	if (type_is_rowtype(t->typid) && t->typid != RECORDOID)
+	{
+		TupleDesc	desc = lookup_rowtype_tupdesc(t->typid, -1);
+		int			i;
+
+		t->kind = DDB_VALUE_COMPOSITE;
+		t->tupdesc = CreateTupleDescCopy(desc);
+		ReleaseTupleDesc(desc);
+		t->fields = palloc0(sizeof(DdbType *) * t->tupdesc->natts);
+		t->field_json = palloc0(sizeof(char *) * t->tupdesc->natts);
+		for (i = 0; i < t->tupdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(t->tupdesc, i);
+			StringInfoData name;
+
+			if (att->attisdropped)
+				continue;
+			t->fields[i] = build_type(att->atttypid, depth + 1);
+			initStringInfo(&name);
+			ddb_append_json_string(&name, NameStr(att->attname), strlen(NameStr(att->attname)));
+			appendStringInfoChar(&name, ':');
+			t->field_json[i] = name.data;
+		}
+		return t;
+	}
+	t->kind = DDB_VALUE_STRING;
+	return t;
+}
+
+/* The column's "attribute-type", checked against what its type can become. */
+static DdbAttrType
+attribute_type_of(Oid relid, const DdbColumn *col, const char *relname)
+{
+	char	   *name = ddb_column_option(relid, col->attnum, "attribute-type");
+	DdbAttrType as;
+	DdbValueKind kind = col->type->kind;
+	DdbValueKind elem = col->type->elem ? col->type->elem->kind : kind;
+	bool		ok;
+
+	if (name == NULL)
+		return DDB_AS_DEFAULT;
+	as = (DdbAttrType) ddb_attribute_type_from_name(name);
+	switch (as)
+	{
+		case DDB_AS_S:
+			ok = true;			/* every type has a text form */
+			break;
+		case DDB_AS_N:
+			ok = kind == DDB_VALUE_INTEGER || kind == DDB_VALUE_NUMERIC ||
+				kind == DDB_VALUE_FLOAT || kind == DDB_VALUE_MONEY || kind == DDB_VALUE_TIME;
+			break;
+		case DDB_AS_B:
+			ok = kind == DDB_VALUE_BINARY;
+			break;
+		case DDB_AS_BOOL:
+			ok = kind == DDB_VALUE_BOOL;
+			break;
+		case DDB_AS_SS:
+			ok = kind == DDB_VALUE_ARRAY;
+			break;
+		case DDB_AS_NS:
+			ok = kind == DDB_VALUE_ARRAY &&
+				(elem == DDB_VALUE_INTEGER || elem == DDB_VALUE_NUMERIC ||
+				 elem == DDB_VALUE_FLOAT || elem == DDB_VALUE_MONEY || elem == DDB_VALUE_TIME);
+			break;
+		case DDB_AS_BS:
+			ok = kind == DDB_VALUE_ARRAY && elem == DDB_VALUE_BINARY;
+			break;
+		case DDB_AS_L:
+			ok = kind == DDB_VALUE_ARRAY || kind == DDB_VALUE_JSON || kind == DDB_VALUE_JSONB;
+			break;
+		case DDB_AS_M:
+			ok = kind == DDB_VALUE_COMPOSITE || kind == DDB_VALUE_JSON || kind == DDB_VALUE_JSONB;
+			break;
+		default:
+			ok = false;
+			break;
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of foreign table \"%s\" has type %s, which cannot be written as DynamoDB type %s",
+						col->colname, relname, format_type_be(col->type->typid), name),
+				 errhint("N takes numbers and date/time types (as epoch seconds), B bytea, BOOL boolean, SS/NS/BS and L arrays, M composite types and json; S takes everything.")));
+	return as;
+}
+
+/* ---------- values ---------- */
+
+#define APPEND_LITERAL(buf, s) appendBinaryStringInfo((buf), (s), sizeof(s) - 1)
+
+/* Where a value goes, for messages and limits. */
+typedef struct ConvertContext
+{
+	const DdbRowFormat *fmt;
+	const DdbColumn *col;
+} ConvertContext;
+
+static int	append_value_as(const ConvertContext *cx, const DdbType *t, DdbAttrType as,
+							Datum value, StringInfo out, int depth);
+
+static void
+bad_value(const ConvertContext *cx, const char *text, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value \"%.100s\" of column \"%s\" cannot be stored in DynamoDB",
+					text, cx->col->colname),
+			 errdetail("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * Check that a decimal text is a DynamoDB number: finite, at most 38
+ * significant digits, magnitude within 1E-130 .. 9.99...E+125.  Returns
+ * DynamoDB's size of it: a byte per two significant digits, plus one.
+ */
+static int
+check_number(const ConvertContext *cx, const char *text)
+{
+	const char *p = text;
+	int			digits = 0;		/* significant digits */
+	int			pending_zeros = 0;
+	int			int_digits = 0; /* digits before the point, after leading zeros */
+	int			lead_frac_zeros = 0;	/* zeros right after the point, before the first nonzero */
+	bool		seen_nonzero = false;
+	bool		after_point = false;
+	long		exponent = 0;
+	long		magnitude;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!((*p >= '0' && *p <= '9') || *p == '.'))
+		bad_value(cx, text, "DynamoDB numbers are finite; NaN and infinity have no representation.",
+				  "Filter or replace the value, or write the column as text with \"attribute-type\" 'S'.");
+	for (; *p && *p != 'e' && *p != 'E'; p++)
+	{
+		if (*p == '.')
+		{
+			after_point = true;
+			continue;
+		}
+		if (*p == '0' && !seen_nonzero)
+		{
+			if (after_point)
+				lead_frac_zeros++;
+			continue;
+		}
+		if (!seen_nonzero)
+			seen_nonzero = true;
+		if (!after_point)
+			int_digits++;
+		if (*p == '0')
+			pending_zeros++;
+		else
+		{
+			digits += pending_zeros + 1;
+			pending_zeros = 0;
+		}
+	}
+	if (*p == 'e' || *p == 'E')
+		exponent = strtol(p + 1, NULL, 10);
+	if (!seen_nonzero)
+		return 1;				/* zero */
+	if (digits > 38)
+		bad_value(cx, text, "DynamoDB numbers have at most 38 significant digits.",
+				  "Round the value (round(x, n)), or write the column as text with \"attribute-type\" 'S'.");
+	/* the power of ten of the first significant digit */
+	magnitude = (int_digits > 0 ? int_digits - 1 : -(lead_frac_zeros + 1)) + exponent;
+	if (magnitude > 125 || magnitude < -130)
+		bad_value(cx, text, "DynamoDB numbers range from 1E-130 to 9.9999999999999999999999999999999999999E+125 in magnitude.",
+				  "Write the column as text with \"attribute-type\" 'S'.");
 	return (digits + 1) / 2 + 1;
 }
 
 static void
-reject_non_finite(const DdbRowFormat *fmt, const DdbColumn *col, const char *text)
+append_number_text(StringInfo out, const char *text)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("value \"%s\" of column \"%s\" cannot be stored in DynamoDB", text, col->colname),
-			 errdetail("DynamoDB numbers are finite; NaN and infinity have no representation."),
-			 errhint("Filter or replace the value before writing to foreign table \"%s\".",
-					 fmt->relname)));
+	APPEND_LITERAL(out, "{\"N\":\"");
+	appendStringInfoString(out, text);
+	APPEND_LITERAL(out, "\"}");
 }
 
-#define APPEND_LITERAL(buf, s) appendBinaryStringInfo((buf), (s), sizeof(s) - 1)
-
-/*
- * Integers are most of what bulk loads carry: format them in place rather
- * than through the type's output function and a palloc'ed string.
- */
+/* Integers are most of what bulk loads carry: format them in place. */
 static int
-append_integer(const DdbColumn *col, Datum value, StringInfo item)
+append_integer(const DdbType *t, Datum value, StringInfo out)
 {
 	int64		v;
 	int			len;
 
-	switch (col->typid)
+	switch (t->typid)
 	{
 		case INT2OID:
 			v = DatumGetInt16(value);
@@ -245,99 +502,511 @@ append_integer(const DdbColumn *col, Datum value, StringInfo item)
 			v = DatumGetInt64(value);
 			break;
 	}
-	APPEND_LITERAL(item, "{\"N\":\"");
-	enlargeStringInfo(item, MAXINT8LEN + 3);
+	APPEND_LITERAL(out, "{\"N\":\"");
+	enlargeStringInfo(out, MAXINT8LEN + 3);
 #if PG_VERSION_NUM >= 140000
-	len = pg_lltoa(v, item->data + item->len);
+	len = pg_lltoa(v, out->data + out->len);
 #else
-	pg_lltoa(v, item->data + item->len);
-	len = strlen(item->data + item->len);
+	pg_lltoa(v, out->data + out->len);
+	len = strlen(out->data + out->len);
 #endif
-	item->len += len;
-	APPEND_LITERAL(item, "\"}");
-	/* DynamoDB's size of a number: a byte per two significant digits, plus one */
+	out->len += len;
+	APPEND_LITERAL(out, "\"}");
 	return (len - (v < 0) + 1) / 2 + 1;
 }
 
-/* Append one non-null value as {"T":...}; returns its DynamoDB size in bytes. */
-static int
-append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringInfo item)
+/* The value as decimal text, for the number kinds and date/time epochs. */
+static char *
+number_text(const ConvertContext *cx, const DdbType *t, Datum value)
 {
-	char	   *text;
-	struct varlena *text_value;
-	int			len;
-
-	switch (col->kind)
+	switch (t->kind)
 	{
-		case DDB_VALUE_INTEGER:
-			return append_integer(col, value, item);
-
-		case DDB_VALUE_NUMERIC:
-		case DDB_VALUE_FLOAT:
-			if (col->kind == DDB_VALUE_FLOAT &&
-				((col->typid == FLOAT4OID && !isfinite(DatumGetFloat4(value))) ||
-				 (col->typid == FLOAT8OID && !isfinite(DatumGetFloat8(value)))))
-				reject_non_finite(fmt, col, OutputFunctionCall((FmgrInfo *) &col->out, value));
-			text = OutputFunctionCall((FmgrInfo *) &col->out, value);
-			if (col->kind == DDB_VALUE_NUMERIC &&
-				(strcmp(text, "NaN") == 0 || strcmp(text, "Infinity") == 0 ||
-				 strcmp(text, "-Infinity") == 0))
-				reject_non_finite(fmt, col, text);
-			appendStringInfoString(item, "{\"N\":\"");
-			appendStringInfoString(item, text);
-			appendStringInfoString(item, "\"}");
-			return number_size(text);
-
-		case DDB_VALUE_BOOL:
-			appendStringInfoString(item, DatumGetBool(value) ? "{\"BOOL\":true}" : "{\"BOOL\":false}");
-			return 1;
-
-		case DDB_VALUE_BINARY:
+		case DDB_VALUE_MONEY:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   DirectFunctionCall1(cash_numeric, value)));
+		case DDB_VALUE_TIME:
 			{
-				bytea	   *b = DatumGetByteaPP(value);
-				int			rawlen = VARSIZE_ANY_EXHDR(b);
-				int			enclen = pg_b64_enc_len(rawlen);
-				int			written;
+				Datum		epoch;
+				PGFunction	extract;
 
-				appendStringInfoString(item, "{\"B\":\"");
-				enlargeStringInfo(item, enclen + 3);
-#if PG_VERSION_NUM >= 180000
-				written = pg_b64_encode((const uint8 *) VARDATA_ANY(b), rawlen,
-										item->data + item->len, enclen);
-#else
-				written = pg_b64_encode(VARDATA_ANY(b), rawlen,
-										item->data + item->len, enclen);
-#endif
-				if (written < 0)
-					elog(ERROR, "could not encode column \"%s\" as base64", col->colname);
-				item->len += written;
-				item->data[item->len] = '\0';
-				appendStringInfoString(item, "\"}");
-				return rawlen;
+				switch (t->typid)
+				{
+					case DATEOID:
+						extract = extract_date;
+						break;
+					case TIMEOID:
+						extract = extract_time;
+						break;
+					case TIMETZOID:
+						extract = extract_timetz;
+						break;
+					case TIMESTAMPOID:
+						extract = extract_timestamp;
+						break;
+					case TIMESTAMPTZOID:
+						extract = extract_timestamptz;
+						break;
+					default:
+						extract = extract_interval;
+						break;
+				}
+				epoch = DirectFunctionCall2(extract, CStringGetTextDatum("epoch"), value);
+				/* 1700000000.000000 -> 1700000000 */
+				return DatumGetCString(DirectFunctionCall1(numeric_out,
+														   DirectFunctionCall1(numeric_trim_scale, epoch)));
 			}
+		default:
+			return OutputFunctionCall((FmgrInfo *) &t->out, value);
+	}
+	(void) cx;
+}
 
-		case DDB_VALUE_STRING:
-			if (col->typid == TEXTOID || col->typid == VARCHAROID || col->typid == BPCHAROID)
+/* Date/time types in ISO 8601, whatever DateStyle and IntervalStyle say. */
+static char *
+iso_time_text(const DdbType *t, Datum value)
+{
+	char		buf[MAXDATELEN + 1];
+	static const int utc = 0;
+
+	if (t->typid == INTERVALOID)
+	{
+		Interval   *span = DatumGetIntervalP(value);
+#if PG_VERSION_NUM >= 150000
+		struct pg_itm itm;
+
+		interval2itm(*span, &itm);
+		EncodeInterval(&itm, INTSTYLE_ISO_8601, buf);
+#else
+		struct pg_tm tm;
+		fsec_t		fsec;
+
+		if (interval2tm(*span, &tm, &fsec) != 0)
+			elog(ERROR, "could not convert interval to tm");
+		EncodeInterval(&tm, fsec, INTSTYLE_ISO_8601, buf);
+#endif
+		return pstrdup(buf);
+	}
+	/* timestamptz in UTC with its offset: 2026-11-25T17:00:00.5+00:00 */
+	return pstrdup(JsonEncodeDateTime(buf, value, t->typid,
+									  t->typid == TIMESTAMPTZOID ? &utc : NULL));
+}
+
+/* Empty strings and binaries are fine, except as keys. */
+static void
+reject_empty_key(const ConvertContext *cx)
+{
+	if (cx->col->key_index < 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
+			 errmsg("empty value in column \"%s\" of foreign table \"%s\"",
+					cx->col->colname, cx->fmt->relname),
+			 errdetail("Column \"%s\" holds a key attribute, and DynamoDB key strings and binaries cannot be empty.",
+					   cx->col->colname)));
+}
+
+static int
+append_string(const ConvertContext *cx, const char *text, int len, StringInfo out)
+{
+	if (len == 0)
+		reject_empty_key(cx);
+	APPEND_LITERAL(out, "{\"S\":");
+	ddb_append_json_string(out, text, len);
+	appendStringInfoChar(out, '}');
+	return len;
+}
+
+static int
+append_binary(const ConvertContext *cx, Datum value, StringInfo out)
+{
+	bytea	   *b = DatumGetByteaPP(value);
+	int			rawlen = VARSIZE_ANY_EXHDR(b);
+	int			enclen = pg_b64_enc_len(rawlen);
+	int			written;
+
+	if (rawlen == 0)
+		reject_empty_key(cx);
+	APPEND_LITERAL(out, "{\"B\":\"");
+	enlargeStringInfo(out, enclen + 3);
+#if PG_VERSION_NUM >= 180000
+	written = pg_b64_encode((const uint8 *) VARDATA_ANY(b), rawlen, out->data + out->len, enclen);
+#else
+	written = pg_b64_encode(VARDATA_ANY(b), rawlen, out->data + out->len, enclen);
+#endif
+	if (written < 0)
+		elog(ERROR, "could not encode column \"%s\" as base64", cx->col->colname);
+	out->len += written;
+	out->data[out->len] = '\0';
+	APPEND_LITERAL(out, "\"}");
+	return rawlen;
+}
+
+/* A jsonb value, recursively: objects become M, arrays L, scalars S/N/BOOL/NULL. */
+static int
+append_jsonb_value(const ConvertContext *cx, JsonbValue *v, StringInfo out)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			APPEND_LITERAL(out, "{\"NULL\":true}");
+			return 1;
+		case jbvBool:
+			if (v->val.boolean)
+				APPEND_LITERAL(out, "{\"BOOL\":true}");
+			else
+				APPEND_LITERAL(out, "{\"BOOL\":false}");
+			return 1;
+		case jbvString:
+			APPEND_LITERAL(out, "{\"S\":");
+			ddb_append_json_string(out, v->val.string.val, v->val.string.len);
+			appendStringInfoChar(out, '}');
+			return v->val.string.len;
+		case jbvNumeric:
 			{
-				/* their text output is their content: skip the copy */
-				text_value = PG_DETOAST_DATUM_PACKED(value);
-				text = VARDATA_ANY(text_value);
-				len = VARSIZE_ANY_EXHDR(text_value);
+				char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   NumericGetDatum(v->val.numeric)));
+				int			size = check_number(cx, text);
+
+				append_number_text(out, text);
+				return size;
+			}
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return 0;
+}
+
+static int
+append_jsonb(const ConvertContext *cx, Jsonb *jb, StringInfo out)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	bool		need_comma[34];
+	bool		after_key = false;
+	int			depth = 0;
+	int			size = 0;
+
+	need_comma[0] = false;
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				if (tok == WJB_BEGIN_ARRAY && v.val.array.rawScalar)
+					break;		/* a top-level scalar: its ELEM is the value */
+				if (!after_key && depth > 0 && need_comma[depth])
+					appendStringInfoChar(out, ',');
+				need_comma[depth] = true;
+				after_key = false;
+				if (++depth > 32)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("json value of column \"%s\" nests more than 32 levels deep",
+									cx->col->colname),
+							 errdetail("DynamoDB documents nest at most 32 levels."),
+							 errhint("Write the column as its JSON text with \"attribute-type\" 'S'.")));
+				need_comma[depth] = false;
+				if (tok == WJB_BEGIN_ARRAY)
+					APPEND_LITERAL(out, "{\"L\":[");
+				else
+					APPEND_LITERAL(out, "{\"M\":{");
+				size += 3;
+				break;
+			case WJB_END_ARRAY:
+				if (depth == 0)
+					break;		/* end of a top-level scalar */
+				APPEND_LITERAL(out, "]}");
+				depth--;
+				break;
+			case WJB_END_OBJECT:
+				APPEND_LITERAL(out, "}}");
+				depth--;
+				break;
+			case WJB_KEY:
+				if (need_comma[depth])
+					appendStringInfoChar(out, ',');
+				need_comma[depth] = true;
+				ddb_append_json_string(out, v.val.string.val, v.val.string.len);
+				appendStringInfoChar(out, ':');
+				size += v.val.string.len;
+				after_key = true;
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				if (tok == WJB_ELEM && depth > 0 && need_comma[depth])
+					appendStringInfoChar(out, ',');
+				if (depth > 0)
+					need_comma[depth] = true;
+				after_key = false;
+				size += append_jsonb_value(cx, &v, out);
+				break;
+			default:
+				break;
+		}
+	}
+	return size;
+}
+
+/* Elements of an array as a nested L, dimension by dimension. */
+static int
+append_array_level(const ConvertContext *cx, const DdbType *t, Datum *elems, bool *nulls,
+				   int *dims, int ndim, int level, int *pos, StringInfo out, int depth)
+{
+	int			i;
+	int			size = 3;
+
+	APPEND_LITERAL(out, "{\"L\":[");
+	for (i = 0; i < dims[level]; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		if (level + 1 < ndim)
+			size += append_array_level(cx, t, elems, nulls, dims, ndim, level + 1, pos, out, depth + 1);
+		else
+		{
+			if (nulls[*pos])
+			{
+				APPEND_LITERAL(out, "{\"NULL\":true}");
+				size += 1;
 			}
 			else
+				size += append_value_as(cx, t->elem, DDB_AS_DEFAULT, elems[*pos], out, depth + 1);
+			(*pos)++;
+		}
+	}
+	APPEND_LITERAL(out, "]}");
+	return size;
+}
+
+static int
+compare_cstrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* An array as a DynamoDB set: SS, NS or BS, never empty, never twice the same member. */
+static int
+append_set(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datum *elems,
+		   bool *nulls, int n, StringInfo out)
+{
+	char	  **members = palloc(sizeof(char *) * Max(n, 1));
+	const char *type = as == DDB_AS_SS ? "SS" : as == DDB_AS_NS ? "NS" : "BS";
+	int			size = 0;
+	int			i;
+
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("empty array in column \"%s\" cannot be written as DynamoDB set %s",
+						cx->col->colname, type),
+				 errdetail("DynamoDB sets cannot be empty."),
+				 errhint("Write NULL instead of an empty array (and set \"sink.ignore-nulls\" to leave the attribute out).")));
+	for (i = 0; i < n; i++)
+	{
+		StringInfoData m;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("array in column \"%s\" has a NULL element, which DynamoDB set %s cannot hold",
+							cx->col->colname, type)));
+		initStringInfo(&m);
+		if (as == DDB_AS_SS)
+		{
+			char	   *text = t->elem->kind == DDB_VALUE_TIME ? iso_time_text(t->elem, elems[i]) :
+				OutputFunctionCall((FmgrInfo *) &t->elem->out, elems[i]);
+
+			ddb_append_json_string(&m, text, strlen(text));
+			size += strlen(text);
+		}
+		else if (as == DDB_AS_NS)
+		{
+			char	   *text = number_text(cx, t->elem, elems[i]);
+
+			size += check_number(cx, text);
+			appendStringInfoChar(&m, '"');
+			appendStringInfoString(&m, text);
+			appendStringInfoChar(&m, '"');
+		}
+		else
+		{
+			StringInfoData b;
+
+			initStringInfo(&b);
+			size += append_binary(cx, elems[i], &b);
+			/* {"B":"..."} -> "..." */
+			appendBinaryStringInfo(&m, b.data + 5, b.len - 6);
+		}
+		members[i] = m.data;
+	}
+	qsort(members, n, sizeof(char *), compare_cstrings);
+	for (i = 1; i < n; i++)
+		if (strcmp(members[i - 1], members[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("array in column \"%s\" holds %s twice, which DynamoDB set %s cannot",
+							cx->col->colname, members[i], type),
+					 errhint("Remove duplicates first, e.g. ARRAY(SELECT DISTINCT unnest(col)).")));
+	appendStringInfo(out, "{\"%s\":[", type);
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(out, ',');
+		appendStringInfoString(out, members[i]);
+	}
+	APPEND_LITERAL(out, "]}");
+	return size;
+}
+
+static int
+append_array(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datum value,
+			 StringInfo out, int depth)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(value);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			pos = 0;
+
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), t->elmlen, t->elmbyval, t->elmalign,
+					  &elems, &nulls, &n);
+	if (as == DDB_AS_SS || as == DDB_AS_NS || as == DDB_AS_BS)
+		return append_set(cx, t, as, elems, nulls, n, out);
+	if (ARR_NDIM(arr) == 0)
+	{
+		APPEND_LITERAL(out, "{\"L\":[]}");
+		return 3;
+	}
+	return append_array_level(cx, t, elems, nulls, ARR_DIMS(arr), ARR_NDIM(arr), 0, &pos, out, depth);
+}
+
+static int
+append_composite(const ConvertContext *cx, const DdbType *t, Datum value, StringInfo out,
+				 int depth)
+{
+	HeapTupleHeader th = DatumGetHeapTupleHeader(value);
+	HeapTupleData tuple;
+	Datum	   *values = palloc(sizeof(Datum) * t->tupdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * t->tupdesc->natts);
+	bool		first = true;
+	int			size = 3;
+	int			i;
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = th;
+	heap_deform_tuple(&tuple, t->tupdesc, values, nulls);
+
+	APPEND_LITERAL(out, "{\"M\":{");
+	for (i = 0; i < t->tupdesc->natts; i++)
+	{
+		if (t->fields[i] == NULL)
+			continue;			/* dropped field */
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		appendStringInfoString(out, t->field_json[i]);
+		size += strlen(t->field_json[i]);
+		if (nulls[i])
+		{
+			APPEND_LITERAL(out, "{\"NULL\":true}");
+			size += 1;
+		}
+		else
+			size += append_value_as(cx, t->fields[i], DDB_AS_DEFAULT, values[i], out, depth + 1);
+	}
+	APPEND_LITERAL(out, "}}");
+	return size;
+}
+
+/* Append one non-null value as a DynamoDB AttributeValue; returns its DynamoDB size in bytes. */
+static int
+append_value_as(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datum value,
+				StringInfo out, int depth)
+{
+	char	   *text;
+	int			size;
+
+	if (depth > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("value of column \"%s\" nests more than 32 levels deep", cx->col->colname),
+				 errdetail("DynamoDB documents nest at most 32 levels.")));
+	if (as == DDB_AS_S)
+	{
+		/* the text form: JSON text for json, ISO 8601 for date/time */
+		text = t->kind == DDB_VALUE_TIME ? iso_time_text(t, value) :
+			OutputFunctionCall((FmgrInfo *) &t->out, value);
+		return append_string(cx, text, strlen(text), out);
+	}
+	if (as == DDB_AS_N && t->kind == DDB_VALUE_TIME)
+	{
+		text = number_text(cx, t, value);
+		size = check_number(cx, text);
+		append_number_text(out, text);
+		return size;
+	}
+
+	switch (t->kind)
+	{
+		case DDB_VALUE_INTEGER:
+			return append_integer(t, value, out);
+		case DDB_VALUE_NUMERIC:
+		case DDB_VALUE_FLOAT:
+		case DDB_VALUE_MONEY:
+			text = number_text(cx, t, value);
+			size = check_number(cx, text);
+			append_number_text(out, text);
+			return size;
+		case DDB_VALUE_BOOL:
+			if (DatumGetBool(value))
+				APPEND_LITERAL(out, "{\"BOOL\":true}");
+			else
+				APPEND_LITERAL(out, "{\"BOOL\":false}");
+			return 1;
+		case DDB_VALUE_BINARY:
+			return append_binary(cx, value, out);
+		case DDB_VALUE_TEXT:
 			{
-				text = OutputFunctionCall((FmgrInfo *) &col->out, value);
-				len = strlen(text);
+				/* the content is the text form: skip the output function's copy */
+				struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+
+				return append_string(cx, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), out);
 			}
-			APPEND_LITERAL(item, "{\"S\":");
-			ddb_append_json_string(item, text, len);
-			appendStringInfoChar(item, '}');
-			return len;
+		case DDB_VALUE_TIME:
+			text = iso_time_text(t, value);
+			return append_string(cx, text, strlen(text), out);
+		case DDB_VALUE_JSON:
+			{
+				/* json is text: parse it the way jsonb does */
+				Datum		jb = DirectFunctionCall1(jsonb_in,
+													 CStringGetDatum(OutputFunctionCall((FmgrInfo *) &t->out, value)));
+
+				return append_jsonb(cx, DatumGetJsonbP(jb), out);
+			}
+		case DDB_VALUE_JSONB:
+			return append_jsonb(cx, DatumGetJsonbP(value), out);
+		case DDB_VALUE_ARRAY:
+			return append_array(cx, t, as, value, out, depth);
+		case DDB_VALUE_COMPOSITE:
+			return append_composite(cx, t, value, out, depth);
+		case DDB_VALUE_STRING:
+			text = OutputFunctionCall((FmgrInfo *) &t->out, value);
+			return append_string(cx, text, strlen(text), out);
 	}
 	return 0;					/* keep the compiler quiet */
 }
 
-static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
+static int
+append_value(const DdbRowFormat *fmt, const DdbColumn *col, Datum value, StringInfo out)
+{
+	ConvertContext cx = {fmt, col};
+
+	return append_value_as(&cx, col->type, col->as, value, out, 0);
+}
 
 static void
 reject_null_key(const DdbRowFormat *fmt, const DdbColumn *col)

@@ -25,15 +25,52 @@
 /* DynamoDB's limit on one item, counted the way DynamoDB counts it. */
 #define DDB_MAX_ITEM_BYTES (400 * 1024)
 
+/* The DynamoDB type a column is written as: by its PostgreSQL type, or forced ("attribute-type"). */
+typedef enum DdbAttrType
+{
+	DDB_AS_DEFAULT = 0,
+	DDB_AS_S,
+	DDB_AS_N,					/* for date/time types: seconds since the Unix epoch */
+	DDB_AS_B,
+	DDB_AS_BOOL,
+	DDB_AS_SS,
+	DDB_AS_NS,
+	DDB_AS_BS,
+	DDB_AS_L,
+	DDB_AS_M
+} DdbAttrType;
+
 typedef enum DdbValueKind
 {
 	DDB_VALUE_INTEGER,			/* int2/int4/int8 → N */
 	DDB_VALUE_NUMERIC,			/* numeric → N, exact text */
 	DDB_VALUE_FLOAT,			/* float4/float8 → N, shortest exact text */
+	DDB_VALUE_MONEY,			/* money → N, its amount (not the locale's text) */
 	DDB_VALUE_BOOL,				/* boolean → BOOL */
 	DDB_VALUE_BINARY,			/* bytea → B (base64) */
-	DDB_VALUE_STRING			/* text types and everything else → S (text output) */
+	DDB_VALUE_TEXT,				/* text, varchar, char(n) → S, their content */
+	DDB_VALUE_TIME,				/* date/time types → S in ISO 8601 */
+	DDB_VALUE_JSON,				/* json → M/L/S/N/BOOL/NULL */
+	DDB_VALUE_JSONB,			/* jsonb → M/L/S/N/BOOL/NULL */
+	DDB_VALUE_ARRAY,			/* arrays → L (nested for more dimensions) */
+	DDB_VALUE_COMPOSITE,		/* row types → M by field name */
+	DDB_VALUE_STRING			/* everything else → S (text output) */
 } DdbValueKind;
+
+/* How to convert values of one type (built once per statement). */
+typedef struct DdbType
+{
+	Oid			typid;			/* base type (domains resolved) */
+	DdbValueKind kind;
+	FmgrInfo	out;			/* output function */
+	struct DdbType *elem;		/* arrays: the element type */
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	TupleDesc	tupdesc;		/* composites: the fields */
+	struct DdbType **fields;
+	char	  **field_json;		/* field names as JSON strings followed by ':' */
+} DdbType;
 
 typedef struct DdbColumn
 {
@@ -42,9 +79,8 @@ typedef struct DdbColumn
 	char	   *attr_name;		/* DynamoDB attribute name */
 	char	   *attr_json;		/* the name as a JSON string followed by ':' */
 	int			attr_json_len;
-	Oid			typid;			/* base type (domains resolved) */
-	DdbValueKind kind;
-	FmgrInfo	out;			/* output function of the column's type */
+	DdbType    *type;
+	DdbAttrType as;				/* "attribute-type", or DDB_AS_DEFAULT */
 	int			key_index;		/* position in the key (0, 1) or -1 */
 } DdbColumn;
 
@@ -61,11 +97,14 @@ typedef struct DdbRowFormat
 
 /*
  * Build the format for a table.  key_attrs are the DynamoDB key attribute
- * names (hash first) when known; partitioned-by, when set, takes precedence
- * and names columns.  Errors if a key attribute has no column.
+ * names (hash first) when known, with their declared types ('S', 'N', 'B',
+ * '?' unknown); partitioned-by, when set, takes precedence and names
+ * columns.  Errors if a key attribute has no column, or a column that would
+ * write another type than the key's.
  */
 extern DdbRowFormat *ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
-										   const char *hash_attr, const char *range_attr);
+										   const char *hash_attr, const char *range_attr,
+										   char hash_type, char range_type);
 
 /* Append the item {"a":{...},...} of the row; key gets the dedup key (if nkeys > 0). */
 extern void ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot,

@@ -91,6 +91,7 @@ static const DdbOption ddb_options[] = {
 
 	/* columns */
 	{"attribute-name", IN_COLUMN, OPT_STRING},
+	{"attribute-type", IN_COLUMN, OPT_STRING},
 
 	{NULL}
 };
@@ -277,6 +278,14 @@ check_string_value(const DdbOption *opt, const char *value)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value for option \"aws.endpoint\": \"%s\"", value),
 					 errhint("Give a URL such as \"https://dynamodb.us-east-2.amazonaws.com\" or \"http://127.0.0.1:8000\".")));
+	}
+	else if (strcmp(opt->keyword, "attribute-type") == 0)
+	{
+		if (ddb_attribute_type_from_name(value) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"attribute-type\": \"%s\"", value),
+					 errhint("Valid values are S, N, B, BOOL, SS, NS, BS, L and M.")));
 	}
 	else if (strcmp(opt->keyword, "connector") == 0)
 	{
@@ -569,7 +578,7 @@ ddb_resolve_table(Oid relid, Oid userid)
 }
 
 char *
-ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname)
+ddb_column_option(Oid relid, AttrNumber attnum, const char *keyword)
 {
 	List	   *options = GetForeignColumnOptions(relid, attnum);
 	ListCell   *cell;
@@ -578,8 +587,28 @@ ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname)
 	{
 		DefElem    *def = (DefElem *) lfirst(cell);
 
-		if (strcmp(def->defname, "attribute-name") == 0)
+		if (strcmp(def->defname, keyword) == 0)
 			return defGetString(def);
 	}
-	return pstrdup(colname);
+	return NULL;
+}
+
+char *
+ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname)
+{
+	char	   *name = ddb_column_option(relid, attnum, "attribute-name");
+
+	return name ? name : pstrdup(colname);
+}
+
+int
+ddb_attribute_type_from_name(const char *name)
+{
+	static const char *const names[] = {"S", "N", "B", "BOOL", "SS", "NS", "BS", "L", "M"};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(names); i++)
+		if (pg_strcasecmp(name, names[i]) == 0)
+			return i + 1;		/* DdbAttrType: 0 is "by the column's type" */
+	return -1;
 }

@@ -58,6 +58,16 @@ typedef struct DdbTableOptions
 /* Resolve everything needed to write to a foreign table as the given role. */
 extern DdbTableOptions *ddb_resolve_table(Oid relid, Oid userid);
 
+/* A column option's value, or NULL. */
+extern char *ddb_column_option(Oid relid, AttrNumber attnum, const char *keyword);
+
+/*
+ * The DynamoDB type an "attribute-type" column option names: a DdbAttrType
+ * (ddb_convert.h) numbered 1..9 in the order S, N, B, BOOL, SS, NS, BS, L, M,
+ * or -1 for anything else.
+ */
+extern int	ddb_attribute_type_from_name(const char *name);
+
 /* The DynamoDB attribute name of a column ("attribute-name" column option, else its name). */
 extern char *ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char *colname);
 

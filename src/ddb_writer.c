@@ -100,7 +100,9 @@ typedef struct KeySchemaEntry
 	char	   *table_name;
 	bool		known;			/* false: DescribeTable was denied, no dedup */
 	char	   *hash_attr;
+	char		hash_type;		/* 'S', 'N', 'B' or '?' */
 	char	   *range_attr;
+	char		range_type;
 	struct KeySchemaEntry *next;
 } KeySchemaEntry;
 
@@ -278,7 +280,9 @@ learn_key_schema(DdbTarget *t)
 	if (ok)
 	{
 		e->hash_attr = pstrdup(ks.hash_key);
+		e->hash_type = ks.hash_type;
 		e->range_attr = ks.range_key ? pstrdup(ks.range_key) : NULL;
+		e->range_type = ks.range_type;
 	}
 	MemoryContextSwitchTo(old);
 	aws_ddb_key_schema_free(&ks);
@@ -336,7 +340,8 @@ ddb_writer_open(Relation rel, Oid userid)
 	old = MemoryContextSwitchTo(WriterTxnContext);
 	t->format = ddb_row_format_create(rel, t->opts,
 									  ks->known ? ks->hash_attr : NULL,
-									  ks->known ? ks->range_attr : NULL);
+									  ks->known ? ks->range_attr : NULL,
+									  ks->hash_type, ks->range_type);
 	MemoryContextSwitchTo(old);
 
 	/* link it only now: a target that failed to open is never flushed */

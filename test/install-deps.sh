@@ -6,8 +6,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
+# python3-boto3: the types test compares items with boto3's TypeSerializer
+# (as the postgres OS user, which cannot see the image's own Python)
 packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev
-          libssl-dev jq curl make gcc)
+          libssl-dev jq curl make gcc python3-boto3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
