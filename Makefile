@@ -36,3 +36,6 @@ unitcheck:
 .PHONY: print-regress
 print-regress:
 	@echo $(REGRESS)
+
+# PGXS tracks no header dependencies: a changed struct must rebuild every object
+$(OBJS): $(wildcard $(srcdir)/src/*.h)

@@ -24,7 +24,7 @@ CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'US East'
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" 'ftp://x');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.trust.all.certificates" 'maybe');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'MAGIC');
-CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'PROFILE');
+CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'ASSUME_ROLE');
 -- secrets never go into server or table options, which every role can read
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.basic.secretkey" 'x');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.basic.accesskeyid" 'x');

@@ -50,4 +50,44 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER moto
 INSERT INTO signed_ft VALUES (6, 'environment credentials');
 :dump
 
+-- SYS_PROP: superuser-only settings, hidden from other roles
+ALTER USER MAPPING FOR CURRENT_USER SERVER moto
+  OPTIONS (SET "aws.credentials.provider" 'SYS_PROP');
+INSERT INTO signed_ft VALUES (7, 'settings not set');
+SET ddb_fdw.aws_access_key_id = :'key_id';
+SET ddb_fdw.aws_secret_access_key = :'secret';
+INSERT INTO signed_ft VALUES (7, 'signed with settings');
+:dump | grep settings
+CREATE ROLE cred_user;
+GRANT INSERT ON signed_ft TO cred_user;
+CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');
+SET ROLE cred_user;
+SHOW ddb_fdw.aws_secret_access_key;
+SELECT count(*) FROM pg_settings WHERE name LIKE 'ddb_fdw.%';
+SET ddb_fdw.aws_secret_access_key = 'mine';
+INSERT INTO signed_ft VALUES (8, 'borrowed settings');
+RESET ROLE;
+RESET ddb_fdw.aws_access_key_id;
+RESET ddb_fdw.aws_secret_access_key;
+
+-- PROFILE: a shared credentials file with several profiles; the file is
+-- named by a superuser-only option
+\! printf '[default]\naws_access_key_id = AKIAWRONG0000000000\naws_secret_access_key = wrong\n\n# the one that works\n[profile moto]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$DDB_MOTO_KEY_ID" "$DDB_MOTO_SECRET" > /tmp/ddb_fdw_regress_credentials
+ALTER USER MAPPING FOR CURRENT_USER SERVER moto
+  OPTIONS (SET "aws.credentials.provider" 'PROFILE');
+ALTER SERVER moto OPTIONS (ADD "aws.credentials.profile.path" '/tmp/ddb_fdw_regress_credentials');
+INSERT INTO signed_ft VALUES (9, 'default profile');
+ALTER SERVER moto OPTIONS (ADD "aws.credentials.profile.name" 'moto');
+INSERT INTO signed_ft VALUES (9, 'named profile');
+ALTER SERVER moto OPTIONS (SET "aws.credentials.profile.name" 'nosuch');
+INSERT INTO signed_ft VALUES (10, 'missing profile');
+:dump | grep profile
+-- a non-superuser cannot make the server read its credentials file
+ALTER USER MAPPING FOR cred_user SERVER moto OPTIONS (SET "aws.credentials.provider" 'PROFILE');
+SET ROLE cred_user;
+INSERT INTO signed_ft VALUES (11, 'borrowed profile');
+RESET ROLE;
+\! rm -f /tmp/ddb_fdw_regress_credentials
+
 DROP SERVER moto CASCADE;
+DROP ROLE cred_user;

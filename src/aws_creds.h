@@ -29,6 +29,16 @@ extern bool aws_creds_from_keys(AwsCredentials *out, const char *access_key_id,
 /* AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN of this process (ENV_VAR). */
 extern bool aws_creds_from_env(AwsCredentials *out, AwsError *err);
 
+/*
+ * A profile of a shared credentials file (PROFILE): path NULL means
+ * AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials; profile NULL
+ * means AWS_PROFILE, else "default".  Reads aws_access_key_id,
+ * aws_secret_access_key and aws_session_token of section [profile] (or
+ * [profile NAME], as the config file spells it).
+ */
+extern bool aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profile,
+								   AwsError *err);
+
 extern void aws_creds_free(AwsCredentials *creds);
 
 #endif							/* AWS_CREDS_H */

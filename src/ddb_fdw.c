@@ -32,6 +32,14 @@
 
 PG_MODULE_MAGIC;
 
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	ddb_define_settings();
+}
+
 /* The connector's words, kept verbatim so users recognise them. */
 #define SINK_ONLY_MESSAGE \
 	"Connector dynamodb can only be used as a sink. It cannot be used as a source."

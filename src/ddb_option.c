@@ -3,6 +3,8 @@
  */
 #include "postgres.h"
 
+#include "utils/guc.h"
+
 #include <limits.h>
 
 #include "access/htup_details.h"
@@ -96,11 +98,11 @@ static const DdbOption ddb_options[] = {
 	{NULL}
 };
 
-static const char *const provider_names[] = {"AUTO", "BASIC", "ENV_VAR"};
+static const char *const provider_names[] = {"AUTO", "BASIC", "ENV_VAR", "SYS_PROP", "PROFILE"};
 
 /* Providers of the connector that a later release of ddb_fdw implements. */
 static const char *const planned_providers[] = {
-	"SYS_PROP", "PROFILE", "ASSUME_ROLE", "WEB_IDENTITY_TOKEN", "CUSTOM"
+	"ASSUME_ROLE", "WEB_IDENTITY_TOKEN", "CUSTOM"
 };
 
 static int
@@ -244,7 +246,7 @@ check_provider_value(const DdbOption *opt, const char *value)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("credentials provider \"%s\" is not supported yet", value),
-					 errhint("Supported values for \"%s\" are AUTO, BASIC and ENV_VAR.",
+					 errhint("Supported values for \"%s\" are AUTO, BASIC, ENV_VAR, SYS_PROP and PROFILE.",
 							 opt->keyword)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -341,6 +343,33 @@ report_misplaced_option(const DdbOption *opt, const char *keyword, int bit)
 			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 			 errmsg("invalid option \"%s\"", keyword),
 			 errhint("Valid options in this context are: %s.", valid_options_list(bit))));
+}
+
+char	   *ddb_setting_access_key_id = NULL;
+char	   *ddb_setting_secret_access_key = NULL;
+char	   *ddb_setting_session_token = NULL;
+
+void
+ddb_define_settings(void)
+{
+	/* GUC_SUPERUSER_ONLY: SHOW and pg_settings hide them from other roles */
+	DefineCustomStringVariable("ddb_fdw.aws_access_key_id",
+							   "AWS access key id for credentials provider SYS_PROP.",
+							   NULL, &ddb_setting_access_key_id, NULL, PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb_fdw.aws_secret_access_key",
+							   "AWS secret access key for credentials provider SYS_PROP.",
+							   NULL, &ddb_setting_secret_access_key, NULL, PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomStringVariable("ddb_fdw.aws_session_token",
+							   "AWS session token for credentials provider SYS_PROP.",
+							   NULL, &ddb_setting_session_token, NULL, PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("ddb_fdw");
+#else
+	EmitWarningsOnPlaceholders("ddb_fdw");
+#endif
 }
 
 PG_FUNCTION_INFO_V1(ddb_fdw_validator);
@@ -552,6 +581,10 @@ ddb_resolve_table(Oid relid, Oid userid)
 				have_provider = parse_provider(value, &t->provider);
 			else if (strcmp(opt->keyword, "partitioned-by") == 0)
 				t->partitioned_by = ddb_split_column_list(value, opt->keyword);
+			else if (strcmp(opt->keyword, "aws.credentials.profile.path") == 0)
+				t->profile_path = value;
+			else if (strcmp(opt->keyword, "aws.credentials.profile.name") == 0)
+				t->profile_name = value;
 		}
 	}
 

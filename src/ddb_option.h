@@ -20,7 +20,9 @@ typedef enum DdbCredProvider
 {
 	DDB_CRED_AUTO = 0,			/* BASIC when the user mapping has keys, else the environment */
 	DDB_CRED_BASIC,
-	DDB_CRED_ENV_VAR
+	DDB_CRED_ENV_VAR,
+	DDB_CRED_SYS_PROP,			/* superuser-only settings ddb_fdw.aws_* */
+	DDB_CRED_PROFILE			/* a shared credentials file of the server's OS user */
 } DdbCredProvider;
 
 /* The sink.* settings, effective for one table (table over server over default). */
@@ -51,9 +53,20 @@ typedef struct DdbTableOptions
 	char	   *access_key_id;	/* from the user mapping only */
 	char	   *secret_key;		/* from the user mapping only; never printed */
 	char	   *session_token;	/* from the user mapping only; never printed */
+	char	   *profile_path;	/* PROFILE: NULL for the default file */
+	char	   *profile_name;	/* PROFILE: NULL for AWS_PROFILE or "default" */
 	List	   *partitioned_by; /* column names (String nodes), may be NIL */
 	DdbSinkSettings sink;
 } DdbTableOptions;
+
+/*
+ * SYS_PROP credentials: superuser-only settings, hidden from SHOW for
+ * everyone else (the connector's JVM system properties, in PostgreSQL terms).
+ */
+extern char *ddb_setting_access_key_id;
+extern char *ddb_setting_secret_access_key;
+extern char *ddb_setting_session_token;
+extern void ddb_define_settings(void);
 
 /* Resolve everything needed to write to a foreign table as the given role. */
 extern DdbTableOptions *ddb_resolve_table(Oid relid, Oid userid);

@@ -157,17 +157,36 @@ txn_strdup(const char *s)
 	return s ? MemoryContextStrdup(WriterTxnContext, s) : NULL;
 }
 
+/* SYS_PROP: the superuser-only settings ddb_fdw.aws_access_key_id and friends. */
+static bool
+creds_from_settings(AwsCredentials *out, AwsError *err)
+{
+	if (ddb_setting_access_key_id == NULL || *ddb_setting_access_key_id == '\0' ||
+		ddb_setting_secret_access_key == NULL || *ddb_setting_secret_access_key == '\0')
+	{
+		memset(out, 0, sizeof(*out));
+		aws_error_set(err, AWS_ERR_INPUT,
+					  "settings ddb_fdw.aws_access_key_id and ddb_fdw.aws_secret_access_key are not both set");
+		return false;
+	}
+	return aws_creds_from_keys(out, ddb_setting_access_key_id, ddb_setting_secret_access_key,
+							   (ddb_setting_session_token && *ddb_setting_session_token) ?
+							   ddb_setting_session_token : NULL, err);
+}
+
 /*
- * The server process's own identity (its environment) is ambient authority:
- * like postgres_fdw's password_required, only a superuser may use it, so an
- * ordinary role cannot borrow the server's AWS identity.
+ * The server's own identity (its environment, settings and files) is
+ * ambient authority: like postgres_fdw's password_required, only a
+ * superuser may use it, so an ordinary role cannot borrow the server's AWS
+ * identity or make it read its files.
  */
 static void
 resolve_credentials(DdbTarget *t)
 {
 	const DdbTableOptions *o = t->opts;
-	AwsCredentials env;
+	AwsCredentials found;
 	AwsError	err;
+	bool		ok;
 	bool		have_keys = o->access_key_id != NULL || o->secret_key != NULL;
 
 	if (o->provider == DDB_CRED_BASIC || (o->provider == DDB_CRED_AUTO && have_keys))
@@ -190,21 +209,42 @@ resolve_credentials(DdbTarget *t)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to use the database server's AWS credentials"),
-				 errdetail("Credentials provider %s reads the environment of the PostgreSQL server process, which only superusers may use.",
+				 errdetail("Credentials provider %s reads the environment, settings or files of the PostgreSQL server, which only superusers may use.",
 						   ddb_provider_name(o->provider)),
 				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\".")));
 
 	aws_error_clear(&err);
-	if (!aws_creds_from_env(&env, &err))
+	switch (o->provider)
+	{
+		case DDB_CRED_ENV_VAR:
+			ok = aws_creds_from_env(&found, &err);
+			break;
+		case DDB_CRED_SYS_PROP:
+			ok = creds_from_settings(&found, &err);
+			break;
+		case DDB_CRED_PROFILE:
+			ok = aws_creds_from_profile(&found, o->profile_path, o->profile_name, &err);
+			break;
+		default:
+			/* AUTO: the chain the AWS SDKs use, as far as this build goes */
+			ok = aws_creds_from_env(&found, &err) ||
+				creds_from_settings(&found, &err) ||
+				aws_creds_from_profile(&found, o->profile_path, o->profile_name, &err);
+			if (!ok)
+				aws_error_set(&err, AWS_ERR_INPUT,
+							  "none in the environment (AWS_ACCESS_KEY_ID), the ddb_fdw.aws_* settings or the shared credentials file");
+			break;
+	}
+	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("no AWS credentials for foreign table \"%s\"", o->relname),
 				 errdetail("Credentials provider %s: %s.", ddb_provider_name(o->provider), err.message),
-				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or set the variables in the server's environment.")));
-	t->creds.access_key_id = txn_strdup(env.access_key_id);
-	t->creds.secret_access_key = txn_strdup(env.secret_access_key);
-	t->creds.session_token = txn_strdup(env.session_token);
-	aws_creds_free(&env);
+				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or configure the provider on the server.")));
+	t->creds.access_key_id = txn_strdup(found.access_key_id);
+	t->creds.secret_access_key = txn_strdup(found.secret_access_key);
+	t->creds.session_token = txn_strdup(found.session_token);
+	aws_creds_free(&found);
 }
 
 static void

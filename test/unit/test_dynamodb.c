@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws_creds.h"
 #include "aws_dynamodb.h"
 
 static int passed = 0;
@@ -223,6 +224,37 @@ test_update_item(void)
 	aws_buf_free(&out);
 }
 
+static void
+test_profile_file(void)
+{
+	const char *path = "/tmp/ddb_fdw_unit_credentials";
+	FILE	   *f = fopen(path, "w");
+	AwsCredentials c;
+	AwsError	err;
+
+	fputs("# comment\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key=sd\n"
+		  "\n[profile other]\r\n  aws_access_key_id\t= AKIAOTHER  \r\naws_secret_access_key = so\n"
+		  "aws_session_token = tok\n[nokey]\naws_access_key_id = AKIANOKEY\n", f);
+	fclose(f);
+	aws_error_clear(&err);
+	CHECK(aws_creds_from_profile(&c, path, "default", &err) &&
+		  strcmp(c.access_key_id, "AKIADEFAULT") == 0 && strcmp(c.secret_access_key, "sd") == 0 &&
+		  c.session_token == NULL, "profile [default]");
+	aws_creds_free(&c);
+	CHECK(aws_creds_from_profile(&c, path, "other", &err) &&
+		  strcmp(c.access_key_id, "AKIAOTHER") == 0 && strcmp(c.secret_access_key, "so") == 0 &&
+		  c.session_token != NULL && strcmp(c.session_token, "tok") == 0,
+		  "profile [profile other] with CRLF, tabs and a token");
+	aws_creds_free(&c);
+	CHECK(!aws_creds_from_profile(&c, path, "nokey", &err) &&
+		  strstr(err.message, "lacks aws_secret_access_key") != NULL, "profile without a secret");
+	CHECK(!aws_creds_from_profile(&c, path, "absent", &err) &&
+		  strstr(err.message, "has no profile \"absent\"") != NULL, "missing profile");
+	CHECK(!aws_creds_from_profile(&c, "/nonexistent/credentials", NULL, &err) &&
+		  strstr(err.message, "could not open") != NULL, "missing file");
+	remove(path);
+}
+
 int
 main(void)
 {
@@ -237,6 +269,7 @@ main(void)
 	test_split_url();
 	test_json_patch();
 	test_update_item();
+	test_profile_file();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 && passed > 0 ? 0 : 1;
 }
