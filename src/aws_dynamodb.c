@@ -431,7 +431,8 @@ aws_ddb_error_is_retryable(const AwsError *err)
 	int			i;
 
 	if (err->kind == AWS_ERR_TRANSPORT)
-		return strcmp(err->message, "request cancelled") != 0;
+		return strcmp(err->message, "request cancelled") != 0 &&
+			strcmp(err->type, AWS_TLS_VERIFICATION_FAILED) != 0;
 	if (err->kind != AWS_ERR_SERVICE)
 		return false;
 	if (err->http_status >= 500 || aws_ddb_error_is_throttle(err))

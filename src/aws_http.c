@@ -393,6 +393,10 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 			{
 				aws_error_set(&errs[r], AWS_ERR_TRANSPORT, "%s",
 							  slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(msg->data.result));
+				/* an untrusted certificate stays untrusted: say so, so nobody retries it */
+				if (msg->data.result == CURLE_PEER_FAILED_VERIFICATION ||
+					msg->data.result == CURLE_SSL_CACERT_BADFILE)
+					snprintf(errs[r].type, sizeof(errs[r].type), "%s", AWS_TLS_VERIFICATION_FAILED);
 				aws_http_response_free(&resp[r]);
 			}
 			else if (curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &resp[r].status) != CURLE_OK ||

@@ -24,6 +24,9 @@
 
 typedef struct AwsHttp AwsHttp;
 
+/* AwsError.type of a transport error caused by an untrusted TLS certificate. */
+#define AWS_TLS_VERIFICATION_FAILED "CertificateVerificationFailed"
+
 /* Return non-zero to abandon the transfer in progress. */
 typedef int (*AwsHttpAbortCheck) (void *arg);
 

@@ -1,6 +1,7 @@
 /* ddb_bridge.c — see ddb_bridge.h */
 #include "postgres.h"
 
+#include "aws_http.h"
 #include "ddb_bridge.h"
 
 typedef struct ErrorAdvice
@@ -58,6 +59,13 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 						   operation, table_name, relname, err->http_status),
 				 (a->type && a->hint) ? errhint("%s", a->hint) : 0));
 	}
+	else if (err->kind == AWS_ERR_TRANSPORT && strcmp(err->type, AWS_TLS_VERIFICATION_FAILED) == 0)
+		ereport(elevel,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not verify the TLS certificate of DynamoDB endpoint: %s", err->message),
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" was not sent.",
+						   operation, table_name, relname),
+				 errhint("Install the endpoint's CA certificate in the system CA store; only for tests may a superuser set \"aws.trust.all.certificates\" 'true'.")));
 	else if (err->kind == AWS_ERR_TRANSPORT)
 		ereport(elevel,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),

@@ -334,6 +334,26 @@ learn_key_schema(DdbTarget *t)
 
 /* ---------- targets ---------- */
 
+/* Once per backend and server: nobody should forget that TLS is not verified. */
+static void
+warn_insecure_once(const DdbTableOptions *o)
+{
+	static List *warned_servers = NIL;
+	MemoryContext old;
+
+	if (!o->trust_all_certificates || list_member_oid(warned_servers, o->serverid))
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	warned_servers = lappend_oid(warned_servers, o->serverid);
+	MemoryContextSwitchTo(old);
+	ereport(WARNING,
+			(errmsg("TLS certificates of DynamoDB endpoint \"%s\" are not verified",
+					o->endpoint ? o->endpoint : o->region),
+			 errdetail("The foreign server of table \"%s\" sets \"aws.trust.all.certificates\" 'true'; anyone on the network path can read and change the requests.",
+					   o->relname),
+			 errhint("Use this for tests only: install the endpoint's CA certificate instead.")));
+}
+
 DdbTarget *
 ddb_writer_open(Relation rel, Oid userid)
 {
@@ -366,6 +386,7 @@ ddb_writer_open(Relation rel, Oid userid)
 		t->url = pstrdup(default_url);
 	}
 	resolve_credentials(t);
+	warn_insecure_once(t->opts);
 	t->items_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw queued rows",
 										 ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
 										 8 * 1024 * 1024);

@@ -8,8 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # python3-boto3: the types test compares items with boto3's TypeSerializer
 # (as the postgres OS user, which cannot see the image's own Python)
+# nginx: the TLS endpoint of the tests (and the benchmark's sinks); openssl makes its certificate
 packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev
-          libssl-dev jq curl make gcc python3-boto3)
+          libssl-dev jq curl make gcc python3-boto3 nginx openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,8 +24,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # keep packages (nginx) from starting system services on this machine
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; made_policy=1; fi
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then rm -f "$policy"; fi
 fi
 
 if [ ! -x "$here/.dynalite/node_modules/.bin/dynalite" ]; then

@@ -7,6 +7,8 @@
 #              from the first request (test/moto-iam.sh opens set-up actions)
 #   faultproxy in front of dynalite, injects faults  ${DDB_PROXY_PORT:-48003}
 #              on request (test/faultproxy.py)
+#   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-48004}
+#              certificate, in front of dynalite
 # Usage: test/servers.sh start|stop|status
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +17,7 @@ dynalite_port=${DDB_DYNALITE_PORT:-48000}
 moto_port=${DDB_MOTO_PORT:-48001}
 moto_auth_port=${DDB_MOTO_AUTH_PORT:-48002}
 proxy_port=${DDB_PROXY_PORT:-48003}
+tls_port=${DDB_TLS_PORT:-48004}
 
 moto_bin() {
   command -v moto_server 2>/dev/null || { [ -x /root/.pyenv/shims/moto_server ] && echo /root/.pyenv/shims/moto_server; } || {
@@ -61,6 +64,39 @@ stop_one() {
   rm -f "$run/$name.pid"
 }
 
+# nginx terminating TLS with a fresh self-signed certificate for 127.0.0.1
+start_tls() {
+  local dir="$run/tls"
+  mkdir -p "$dir/body"
+  if [ ! -f "$dir/cert.pem" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 \
+      -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+  fi
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+error_log $dir/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  client_max_body_size 32m;
+  server {
+    listen 127.0.0.1:$tls_port ssl;
+    ssl_certificate $dir/cert.pem;
+    ssl_certificate_key $dir/key.pem;
+    location / {
+      proxy_pass http://127.0.0.1:$dynalite_port;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  start_one tlsproxy "$tls_port" /usr/sbin/nginx -c "$dir/nginx.conf" -p "$dir"
+}
+
 case "${1:-}" in
   start)
     mkdir -p "$run"
@@ -76,12 +112,13 @@ case "${1:-}" in
       start_one moto_auth "$moto_auth_port" "$moto" -H 127.0.0.1 -p "$moto_auth_port"
     start_one faultproxy "$proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
       --port "$proxy_port" --upstream-port "$dynalite_port" --slow-ms 3000
+    start_tls
     ;;
   stop)
-    for n in faultproxy dynalite moto moto_auth; do stop_one "$n"; done
+    for n in tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
     ;;
   status)
-    for n in dynalite moto moto_auth faultproxy; do
+    for n in dynalite moto moto_auth faultproxy tlsproxy; do
       if [ -f "$run/$n.pid" ] && kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
         echo "$n: running (pid $(cat "$run/$n.pid"))"
       else
