@@ -10,9 +10,10 @@ CREATE SERVER ddb FOREIGN DATA WRAPPER ddb_fdw
 
 -- a DynamoDB table that does not exist: found out before any row is queued
 CREATE FOREIGN TABLE missing_ft (id int) SERVER ddb OPTIONS ("table-name" 'no_such_table');
-\set VERBOSITY verbose
+\set VERBOSITY sqlstate
 INSERT INTO missing_ft VALUES (1);
 \set VERBOSITY default
+INSERT INTO missing_ft VALUES (1);
 
 -- the table disappears before COMMIT: COMMIT fails and says why
 CREATE FOREIGN TABLE err_ft (id int, v text) SERVER ddb OPTIONS ("table-name" 'err_t');
