@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # (as the postgres OS user, which cannot see the image's own Python)
 # nginx: the TLS endpoint of the tests (and the benchmark's sinks); openssl makes its certificate
 packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev
-          libssl-dev jq curl make gcc python3-boto3 nginx openssl)
+          libssl-dev jq curl make gcc python3-boto3 nginx openssl
+          clang libclang-rt-14-dev)   # libFuzzer for test/fuzz
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole ddb_fdw test suite (README's test command; .ci/run calls it):
 #   1. install dependencies, build and install the extension;
-#   2. client unit tests (SigV4 test vectors, response parsers);
+#   2. client unit tests (SigV4 test vectors, response parsers) and a bounded
+#      libFuzzer run over the parsers (test/fuzz);
 #   3. start dynalite and moto_server on 127.0.0.1, set up an IAM identity
 #      on moto's signature-checking instance;
 #   4. pg_regress against a temporary PostgreSQL instance, as the postgres
@@ -27,6 +28,13 @@ echo "$unit_out"
 read -r up uf < <(echo "$unit_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
 passed=$((passed + up)); failed=$((failed + uf))
 if [ "${unit_status:-0}" -ne 0 ] && [ "$uf" -eq 0 ]; then failed=$((failed + 1)); fi
+
+echo "== fuzzing the client's parsers (libFuzzer, bounded)"
+if fuzz_out=$(make -s -C test/fuzz check 2>&1); then fuzz_status=0; else fuzz_status=$?; fi
+echo "$fuzz_out" | tail -3
+read -r fp ff < <(echo "$fuzz_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
+passed=$((passed + fp)); failed=$((failed + ff))
+if [ "$fuzz_status" -ne 0 ] && [ "$ff" -eq 0 ]; then failed=$((failed + 1)); fi
 
 echo "== DynamoDB servers"
 test/servers.sh start

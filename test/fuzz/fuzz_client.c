@@ -1,0 +1,102 @@
+/*
+ * fuzz_client.c — libFuzzer harness for the client code that reads bytes
+ * ddb_fdw does not control: DynamoDB error and response bodies (JSON, XML
+ * or garbage), DescribeTable key schemas, the JSON patching of combined
+ * writes, and shared credentials files.  The first byte picks the parser;
+ * the rest is handed over NUL-terminated, as aws_http hands over bodies.
+ * Run by test/run.sh for a bounded time (make -C test/fuzz check).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws_buf.h"
+#include "aws_creds.h"
+#include "aws_dynamodb.h"
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	   *text;
+	AwsError	err;
+	uint8_t		which;
+
+	if (size < 1)
+		return 0;
+	which = data[0] % 5;
+	text = malloc(size);
+	if (text == NULL)
+		return 0;
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	size--;
+	aws_error_clear(&err);
+
+	switch (which)
+	{
+		case 0:
+			aws_ddb_parse_error(400, text, size, &err);
+			(void) aws_ddb_error_is_retryable(&err);
+			break;
+		case 1:
+			{
+				size_t		n;
+				AwsBuf		retry = {0};
+
+				(void) aws_ddb_parse_batch_response(text, size, &n, &retry, &err);
+				aws_buf_free(&retry);
+				break;
+			}
+		case 2:
+			{
+				AwsDdbKeySchema ks;
+
+				if (aws_ddb_parse_key_schema(text, size, &ks, &err))
+					aws_ddb_key_schema_free(&ks);
+				break;
+			}
+		case 3:
+			{
+				/* three NUL-separated parts: item, attributes to set, attributes to remove */
+				const char *a = text;
+				const char *b = memchr(a, '\0', size) ? a + strlen(a) + 1 : NULL;
+				AwsBuf		out = {0};
+
+				if (b != NULL && b <= text + size)
+				{
+					const char *c = b + strlen(b) + 1;
+
+					(void) aws_ddb_json_patch(a, strlen(a), b, strlen(b),
+											  c <= text + size ? c : NULL,
+											  c <= text + size ? strlen(c) : 0, &out, &err);
+					(void) aws_ddb_build_update_item("t", a, strlen(a), b, strlen(b), NULL, 0, &out, &err);
+				}
+				aws_buf_free(&out);
+				break;
+			}
+		default:
+			{
+				char		path[64];
+				FILE	   *f;
+				AwsCredentials creds;
+
+				snprintf(path, sizeof(path), "/tmp/ddb_fdw_fuzz_credentials.%d", (int) getpid());
+				f = fopen(path, "w");
+				if (f != NULL)
+				{
+					fwrite(text, 1, size, f);
+					fclose(f);
+					if (aws_creds_from_profile(&creds, path, "p", &err))
+						aws_creds_free(&creds);
+					remove(path);
+				}
+				break;
+			}
+	}
+	free(text);
+	return 0;
+}
