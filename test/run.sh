@@ -9,7 +9,7 @@
 #      OS user (initdb refuses root); what landed in DynamoDB is read back by
 #      test/ddb, outside PostgreSQL;
 #   5. test/logical.sh: change forwarding through logical replication between
-#      two PostgreSQL instances.
+#      two PostgreSQL instances; test/concurrency.sh: 8 pgbench clients.
 # Ends with "N passed, N failed" and a non-zero status if anything failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,6 +97,13 @@ if [ -z "${DDB_REGRESS:-}" ]; then
   read -r lp lf < <(echo "$lr_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
   passed=$((passed + lp)); failed=$((failed + lf))
   if [ "$lr_status" -ne 0 ] && [ "$lf" -eq 0 ]; then failed=$((failed + 1)); fi
+
+  echo "== concurrency (test/concurrency.sh)"
+  if cc_out=$(test/concurrency.sh 2>&1); then cc_status=0; else cc_status=$?; fi
+  echo "$cc_out"
+  read -r cp cf < <(echo "$cc_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
+  passed=$((passed + cp)); failed=$((failed + cf))
+  if [ "$cc_status" -ne 0 ] && [ "$cf" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
 
 echo "$passed passed, $failed failed"

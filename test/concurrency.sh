@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Concurrency: 8 backends (pgbench, 8 clients) commit single-row INSERTs
+# into two ddb_fdw foreign tables at once for a bounded time.  Every
+# committed transaction must have landed in DynamoDB exactly once (counted
+# with test/ddb from outside PostgreSQL), and the server must be up after.
+# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL set (test/run.sh
+# does both).  Prints ok/FAIL lines and "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work="$root/test/.out/concurrency"
+bindir=$(pg_config --bindir)
+port=${DDB_CONC_PORT:-54353}
+seconds=${DDB_CONC_SECONDS:-10}
+passed=0
+failed=0
+
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failed=$((failed + 1)); }
+as_pg() { runuser -u postgres -- "$@"; }
+psql_() { as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+ddb() { "$DDB_TEST/ddb" --endpoint "$DDB_DYNALITE_URL" "$@"; }
+
+cleanup() { [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1; }
+trap cleanup EXIT
+
+rm -rf "$work"
+mkdir -p "$work"
+chown postgres: "$work"
+as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; echo "$passed passed, $failed failed"; exit 1; }
+as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+  -o "-p $port -k $work -c listen_addresses='' -c max_connections=30" start >/dev/null
+
+for t in conc_a conc_b; do
+  ddb delete-table --if-exists "$t" >/dev/null
+  ddb create-table "$t" id:N >/dev/null
+done
+psql_ <<SQL
+CREATE EXTENSION ddb_fdw;
+CREATE SERVER ddb FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" '$DDB_DYNALITE_URL');
+CREATE USER MAPPING FOR postgres SERVER ddb OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'conc', "aws.credentials.basic.secretkey" 'conc');
+CREATE FOREIGN TABLE conc_a (id bigint, client int, v text) SERVER ddb OPTIONS ("table-name" 'conc_a');
+CREATE FOREIGN TABLE conc_b (id bigint, client int, v text) SERVER ddb OPTIONS ("table-name" 'conc_b');
+-- a local sequence gives every transaction its own key; a local log counts the commits
+CREATE SEQUENCE conc_ids;
+CREATE TABLE conc_log (tbl text, id bigint);
+SQL
+cat >"$work/a.sql" <<'SQL'
+BEGIN;
+SELECT nextval('conc_ids') AS id \gset
+INSERT INTO conc_a VALUES (:id, :client_id, 'a');
+INSERT INTO conc_log VALUES ('a', :id);
+COMMIT;
+SQL
+cat >"$work/b.sql" <<'SQL'
+BEGIN;
+SELECT nextval('conc_ids') AS id \gset
+INSERT INTO conc_b VALUES (:id, :client_id, 'b');
+INSERT INTO conc_log VALUES ('b', :id);
+COMMIT;
+SQL
+chown postgres: "$work"/*.sql
+
+if as_pg "$bindir/pgbench" -n -h "$work" -p "$port" -c 8 -j 2 -T "$seconds" \
+     -f "$work/a.sql@1" -f "$work/b.sql@1" postgres >"$work/pgbench.log" 2>&1; then
+  ok "8 clients for ${seconds}s: $(grep -E 'number of transactions actually processed' "$work/pgbench.log" | sed 's/.*: //') transactions"
+else
+  fail "pgbench ran"; tail -5 "$work/pgbench.log"
+fi
+
+for t in a b; do
+  committed=$(psql_ -c "SELECT count(*) FROM conc_log WHERE tbl = '$t'")
+  landed=$(ddb count "conc_$t")
+  if [ -n "$committed" ] && [ "$committed" = "$landed" ] && [ "$committed" -gt 0 ]; then
+    ok "table conc_$t: $committed committed transactions, $landed items in DynamoDB"
+  else
+    fail "table conc_$t: $committed committed transactions, $landed items in DynamoDB"
+  fi
+done
+# the keys are exactly the committed ones (no lost, no extra, no duplicate rows)
+expected=$(psql_ -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM conc_log WHERE tbl = 'a'")
+actual=$(ddb dump conc_a | jq -r '.id.N' | sort -n | paste -sd, -)
+if [ "$expected" = "$actual" ]; then ok "conc_a holds exactly the committed keys"; else fail "conc_a holds exactly the committed keys"; fi
+if psql_ -c "SELECT 1" >/dev/null; then ok "server up afterwards"; else fail "server up afterwards"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
