@@ -3,8 +3,9 @@
 # into two ddb_fdw foreign tables at once for a bounded time.  Every
 # committed transaction must have landed in DynamoDB exactly once (counted
 # with test/ddb from outside PostgreSQL), and the server must be up after.
-# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL set (test/run.sh
-# does both).  Prints ok/FAIL lines and "N passed, N failed".
+# Then a COMMIT stuck on a slow endpoint is ended with pg_terminate_backend.
+# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
+# set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/test/.out/concurrency"
@@ -83,6 +84,34 @@ expected=$(psql_ -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM conc_log 
 actual=$(ddb dump conc_a | jq -r '.id.N' | sort -n | paste -sd, -)
 if [ "$expected" = "$actual" ]; then ok "conc_a holds exactly the committed keys"; else fail "conc_a holds exactly the committed keys"; fi
 if psql_ -c "SELECT 1" >/dev/null; then ok "server up afterwards"; else fail "server up afterwards"; fi
+
+# pg_terminate_backend while a COMMIT waits on a slow DynamoDB (the fault
+# proxy delays the response): the backend exits cleanly, the server stays up
+psql_ <<SQL
+CREATE SERVER slow FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" '$DDB_PROXY_URL');
+CREATE USER MAPPING FOR postgres SERVER slow OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'conc', "aws.credentials.basic.secretkey" 'conc');
+CREATE FOREIGN TABLE conc_slow (id bigint, client int, v text) SERVER slow OPTIONS ("table-name" 'conc_a');
+SQL
+curl -s -X POST "$DDB_PROXY_URL/__proxy/script" -d '["slow"]' >/dev/null
+psql_ -c "BEGIN; INSERT INTO conc_slow VALUES (-1, 0, 'terminated'); COMMIT;" >"$work/terminated.log" 2>&1 &
+victim=$!
+sleep 1.5
+terminated=$(psql_ -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%conc_slow%' AND pid <> pg_backend_pid()")
+wait "$victim"
+curl -s -X POST "$DDB_PROXY_URL/__proxy/reset" >/dev/null
+if [ "$terminated" = 1 ] && grep -q "terminating connection" "$work/terminated.log" &&
+   ! grep -q "terminated by signal" "$work/pg.log"; then
+  ok "pg_terminate_backend during a slow COMMIT: the backend exits cleanly"
+else
+  fail "pg_terminate_backend during a slow COMMIT (terminated: $terminated)"; cat "$work/terminated.log"
+fi
+if psql_ -c "INSERT INTO conc_a VALUES (-2, 0, 'after terminate')" >/dev/null && psql_ -c "SELECT 1" >/dev/null; then
+  ok "server up and writing after the terminate"
+else
+  fail "server up and writing after the terminate"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
