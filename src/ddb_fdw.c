@@ -267,9 +267,9 @@ key_equality(Expr *clause, Index relid, AttrNumber *attnum, Expr **value)
 }
 
 /*
- * DELETE ... WHERE col = value [AND col2 = value] on one foreign table
- * becomes a DeleteRequest of that key; anything else is refused by
- * ddbPlanForeignModify.  Whether the columns are exactly the DynamoDB key
+ * DELETE or UPDATE ... SET col = value ... WHERE key = value [AND key2 = value]
+ * on one foreign table becomes a DeleteRequest or UpdateItem of that key;
+ * anything else is refused by ddbPlanForeignModify.  Whether the columns are exactly the DynamoDB key
  * is checked at execution, when the key schema is known.
  */
 static bool
@@ -336,14 +336,15 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	return true;
 }
 
-/* Executor state of a direct DELETE. */
+/* Executor state of a direct DELETE or UPDATE. */
 typedef struct DdbDirectState
 {
 	CmdType		operation;
 	Relation	rel;
 	Oid			userid;
 	List	   *attnums;		/* key columns compared */
-	List	   *set_attnums;	/* columns an UPDATE assigns */
+	AttrNumber *set_attnums;	/* columns an UPDATE assigns */
+	int			n_set;
 	List	   *value_states;	/* ExprState per attnum, then per set_attnum */
 	TupleTableSlot *key_slot;	/* the foreign table's row type, key columns set */
 	bool		done;
@@ -355,6 +356,8 @@ ddbBeginDirectModify(ForeignScanState *node, int eflags)
 	ForeignScan *fscan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 	DdbDirectState *state;
+	List	   *set_list;
+	ListCell   *lc;
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
@@ -363,7 +366,10 @@ ddbBeginDirectModify(ForeignScanState *node, int eflags)
 	state->userid = modify_user(node->resultRelInfo, estate);
 	state->operation = fscan->operation;
 	state->attnums = (List *) list_nth(fscan->fdw_private, DdbDirectKeyAttnums);
-	state->set_attnums = (List *) list_nth(fscan->fdw_private, DdbDirectSetAttnums);
+	set_list = (List *) list_nth(fscan->fdw_private, DdbDirectSetAttnums);
+	state->set_attnums = palloc(sizeof(AttrNumber) * Max(list_length(set_list), 1));
+	foreach(lc, set_list)
+		state->set_attnums[state->n_set++] = (AttrNumber) lfirst_int(lc);
 	state->value_states = ExecInitExprList(fscan->fdw_exprs, (PlanState *) node);
 	state->key_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(state->rel), &TTSOpsVirtual);
 	node->fdw_state = state;
@@ -379,16 +385,9 @@ check_key_columns(DdbDirectState *state, DdbTarget *target)
 	bool		exact = nkeys == list_length(state->attnums);
 	int			i;
 
+	ddb_writer_require_key(target, state->operation == CMD_UPDATE ? "update" : "delete from");
 	for (i = 0; exact && i < nkeys; i++)
 		exact = list_member_int(state->attnums, key_attnums[i]);
-	if (nkeys == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot %s foreign table \"%s\": the key of its DynamoDB table is unknown",
-						state->operation == CMD_UPDATE ? "update" : "delete from",
-						RelationGetRelationName(state->rel)),
-				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
-				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
 	if (!exact)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -412,8 +411,6 @@ ddbIterateDirectModify(ForeignScanState *node)
 	ListCell   *v;
 	bool		matches = true;
 	int			i;
-	AttrNumber *set_attnums;
-	int			n_set = 0;
 
 	if (state->done)
 		return ExecClearTuple(node->ss.ss_ScanTupleSlot);
@@ -422,7 +419,6 @@ ddbIterateDirectModify(ForeignScanState *node)
 	/* open first: the key schema decides whether the statement is valid */
 	target = ddb_writer_open(state->rel, state->userid);
 	check_key_columns(state, target);
-	set_attnums = palloc(sizeof(AttrNumber) * Max(list_length(state->set_attnums), 1));
 
 	ExecClearTuple(slot);
 	for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
@@ -442,11 +438,10 @@ ddbIterateDirectModify(ForeignScanState *node)
 			matches = false;
 		v = lnext(state->value_states, v);
 	}
-	foreach(a, state->set_attnums)
+	for (i = 0; i < state->n_set; i++)
 	{
-		int			att = lfirst_int(a) - 1;
+		int			att = state->set_attnums[i] - 1;
 
-		set_attnums[n_set++] = att + 1;
 		slot->tts_values[att] = ExecEvalExpr((ExprState *) lfirst(v), econtext,
 											 &slot->tts_isnull[att]);
 		v = lnext(state->value_states, v);
@@ -455,7 +450,7 @@ ddbIterateDirectModify(ForeignScanState *node)
 	if (matches)
 	{
 		if (state->operation == CMD_UPDATE)
-			ddb_writer_update_row(target, slot, set_attnums, n_set);
+			ddb_writer_update_row(target, slot, state->set_attnums, state->n_set);
 		else
 			ddb_writer_delete_row(target, slot);
 		node->ss.ps.state->es_processed++;
@@ -467,7 +462,7 @@ static void
 ddbEndDirectModify(ForeignScanState *node)
 {
 	(void) node;
-	/* the delete belongs to the transaction, which flushes it at commit */
+	/* the write belongs to the transaction, which flushes it at commit */
 }
 
 static char *

@@ -498,19 +498,20 @@ fold_update(DdbPending *prev, DdbPending *cur)
 	switch (prev->kind)
 	{
 		case DDB_OP_PUT:
-			ok = aws_ddb_json_patch(prev->request + strlen(PUT_PREFIX),
-									prev->request_len - strlen(PUT_PREFIX) - strlen(REQUEST_SUFFIX),
-									cur->sets, cur->sets_len, cur->removes, cur->removes_len,
-									&buf, &err);
-			attrs = take_result(ok, &buf, &err, &attrs_len);
-			make_put(cur, attrs, attrs_len);
-			break;
 		case DDB_OP_DELETE:
-			ok = aws_ddb_json_patch(prev->request + strlen(DELETE_PREFIX),
-									prev->request_len - strlen(DELETE_PREFIX) - strlen(REQUEST_SUFFIX),
-									cur->sets, cur->sets_len, NULL, 0, &buf, &err);
-			attrs = take_result(ok, &buf, &err, &attrs_len);
-			make_put(cur, attrs, attrs_len);
+			{
+				/* the put's item, or the deleted key (REMOVE on a missing item does nothing) */
+				bool		put = prev->kind == DDB_OP_PUT;
+				size_t		prefix = strlen(put ? PUT_PREFIX : DELETE_PREFIX);
+
+				ok = aws_ddb_json_patch(prev->request + prefix,
+										prev->request_len - prefix - strlen(REQUEST_SUFFIX),
+										cur->sets, cur->sets_len,
+										put ? cur->removes : NULL, put ? cur->removes_len : 0,
+										&buf, &err);
+				attrs = take_result(ok, &buf, &err, &attrs_len);
+				make_put(cur, attrs, attrs_len);
+			}
 			break;
 		case DDB_OP_UPDATE:
 			{
@@ -1000,15 +1001,21 @@ ddb_writer_put_row(DdbTarget *t, TupleTableSlot *slot)
 }
 
 void
-ddb_writer_delete_row(DdbTarget *t, TupleTableSlot *slot)
+ddb_writer_require_key(const DdbTarget *t, const char *action)
 {
 	if (t->format->nkeys == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot delete from foreign table \"%s\": the key of DynamoDB table \"%s\" is unknown",
-						t->opts->relname, t->opts->table_name),
+				 errmsg("cannot %s foreign table \"%s\": the key of DynamoDB table \"%s\" is unknown",
+						action, t->opts->relname, t->opts->table_name),
 				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
 				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+}
+
+void
+ddb_writer_delete_row(DdbTarget *t, TupleTableSlot *slot)
+{
+	ddb_writer_require_key(t, "delete from");
 	queue_request(t, slot, DDB_OP_DELETE, NULL, 0);
 }
 
@@ -1018,13 +1025,7 @@ ddb_writer_update_row(DdbTarget *t, TupleTableSlot *slot, const AttrNumber *set_
 	int			i;
 	int			k;
 
-	if (t->format->nkeys == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot update foreign table \"%s\": the key of DynamoDB table \"%s\" is unknown",
-						t->opts->relname, t->opts->table_name),
-				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
-				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+	ddb_writer_require_key(t, "update");
 	for (i = 0; i < n_set; i++)
 		for (k = 0; k < t->format->nkeys; k++)
 		{

@@ -37,6 +37,9 @@ extern const DdbTableOptions *ddb_writer_options(const DdbTarget *target);
 /* Convert the row and queue it as a PutRequest. */
 extern void ddb_writer_put_row(DdbTarget *target, TupleTableSlot *slot);
 
+/* Error unless the table's key is known; action is "update" or "delete from". */
+extern void ddb_writer_require_key(const DdbTarget *target, const char *action);
+
 /* Queue a DeleteRequest of the row's key (errors when the key is unknown). */
 extern void ddb_writer_delete_row(DdbTarget *target, TupleTableSlot *slot);
 
