@@ -7,19 +7,11 @@
 # Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 work="$root/test/.out/concurrency"
-bindir=$(pg_config --bindir)
 port=${DDB_CONC_PORT:-54353}
 seconds=${DDB_CONC_SECONDS:-10}
-passed=0
-failed=0
-
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failed=$((failed + 1)); }
-as_pg() { runuser -u postgres -- "$@"; }
-psql_() { as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
-ddb() { "$DDB_TEST/ddb" --endpoint "$DDB_DYNALITE_URL" "$@"; }
+psql_() { psql_on "$port" "$@"; }
 
 cleanup() { [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1; }
 trap cleanup EXIT
@@ -27,7 +19,7 @@ trap cleanup EXIT
 rm -rf "$work"
 mkdir -p "$work"
 chown postgres: "$work"
-as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; echo "$passed passed, $failed failed"; exit 1; }
+as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
 as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
   -o "-p $port -k $work -c listen_addresses='' -c max_connections=30" start >/dev/null
 
@@ -47,20 +39,15 @@ CREATE FOREIGN TABLE conc_b (id bigint, client int, v text) SERVER ddb OPTIONS (
 CREATE SEQUENCE conc_ids;
 CREATE TABLE conc_log (tbl text, id bigint);
 SQL
-cat >"$work/a.sql" <<'SQL'
+for t in a b; do
+  cat >"$work/$t.sql" <<SQL
 BEGIN;
-SELECT nextval('conc_ids') AS id \gset
-INSERT INTO conc_a VALUES (:id, :client_id, 'a');
-INSERT INTO conc_log VALUES ('a', :id);
+SELECT nextval('conc_ids') AS id \\gset
+INSERT INTO conc_$t VALUES (:id, :client_id, '$t');
+INSERT INTO conc_log VALUES ('$t', :id);
 COMMIT;
 SQL
-cat >"$work/b.sql" <<'SQL'
-BEGIN;
-SELECT nextval('conc_ids') AS id \gset
-INSERT INTO conc_b VALUES (:id, :client_id, 'b');
-INSERT INTO conc_log VALUES ('b', :id);
-COMMIT;
-SQL
+done
 chown postgres: "$work"/*.sql
 
 if as_pg "$bindir/pgbench" -n -h "$work" -p "$port" -c 8 -j 2 -T "$seconds" \
@@ -113,5 +100,4 @@ else
   fail "server up and writing after the terminate"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

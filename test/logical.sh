@@ -11,19 +11,10 @@
 # Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 work="$root/test/.out/logical"
-bindir=$(pg_config --bindir)
 pub_port=${DDB_PUB_PORT:-54351}
 sub_port=${DDB_SUB_PORT:-54352}
-passed=0
-failed=0
-
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failed=$((failed + 1)); }
-as_pg() { runuser -u postgres -- "$@"; }
-psql_on() { local port=$1; shift; as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
-ddb() { "$DDB_TEST/ddb" --endpoint "$DDB_DYNALITE_URL" "$@"; }
 
 cleanup() {
   for n in pub sub; do
@@ -37,7 +28,7 @@ rm -rf "$work"
 mkdir -p "$work"
 chown postgres: "$work"
 for n in pub sub; do
-  as_pg "$bindir/initdb" -D "$work/$n" -A trust >/dev/null || { fail "initdb $n"; echo "$passed passed, $failed failed"; exit 1; }
+  as_pg "$bindir/initdb" -D "$work/$n" -A trust >/dev/null || { fail "initdb $n"; summary; exit 1; }
 done
 as_pg "$bindir/pg_ctl" -D "$work/pub" -l "$work/pub.log" -w \
   -o "-p $pub_port -k $work -c listen_addresses='' -c wal_level=logical" start >/dev/null
@@ -146,5 +137,4 @@ else
   fail "subscriber table matches publisher"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
