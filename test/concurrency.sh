@@ -8,7 +8,7 @@
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-work="$root/test/.out/concurrency"
+work="${DDB_OUT_DIR:-$root/test/.out}/concurrency"
 port=${DDB_CONC_PORT:-54353}
 seconds=${DDB_CONC_SECONDS:-10}
 psql_() { psql_on "$port" "$@"; }

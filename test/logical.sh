@@ -12,7 +12,7 @@
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-work="$root/test/.out/logical"
+work="${DDB_OUT_DIR:-$root/test/.out}/logical"
 pub_port=${DDB_PUB_PORT:-54351}
 sub_port=${DDB_SUB_PORT:-54352}
 

@@ -9,10 +9,11 @@
 #              on request (test/faultproxy.py)
 #   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-48004}
 #              certificate, in front of dynalite
+# DDB_RUN_DIR and the DDB_*_PORT variables let a second set run beside the first.
 # Usage: test/servers.sh start|stop|status
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-run="$here/.run"
+run=${DDB_RUN_DIR:-$here/.run}
 dynalite_port=${DDB_DYNALITE_PORT:-48000}
 moto_port=${DDB_MOTO_PORT:-48001}
 moto_auth_port=${DDB_MOTO_AUTH_PORT:-48002}
