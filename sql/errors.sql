@@ -79,11 +79,17 @@ SET ROLE ddb_plain;
 INSERT INTO err_ft VALUES (5, 'plain role with its own keys');
 RESET ROLE;
 :ddb dump err_t | grep 'own keys'
--- ENV_VAR names the server's environment explicitly: superuser only too
+-- ENV_VAR names the server's environment: the role may not name it itself ...
+SET ROLE ddb_plain;
+ALTER USER MAPPING FOR ddb_plain SERVER ddb OPTIONS (ADD "aws.credentials.provider" 'ENV_VAR');
+ALTER USER MAPPING FOR ddb_plain SERVER ddb OPTIONS (ADD "aws.credentials.provider" 'AUTO');
+RESET ROLE;
+-- ... but a superuser may grant it in the role's mapping
 ALTER USER MAPPING FOR ddb_plain SERVER ddb OPTIONS (ADD "aws.credentials.provider" 'ENV_VAR');
 SET ROLE ddb_plain;
-INSERT INTO err_ft VALUES (6, 'plain role, ENV_VAR');
+INSERT INTO err_ft VALUES (6, 'plain role, ENV_VAR granted');
 RESET ROLE;
+:ddb dump err_t | grep 'ENV_VAR granted'
 
 DROP USER MAPPING FOR ddb_plain SERVER ddb;
 REVOKE ALL ON err_ft FROM ddb_plain;

@@ -24,7 +24,10 @@ CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'US East'
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" 'ftp://x');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.trust.all.certificates" 'maybe');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'MAGIC');
-CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'ASSUME_ROLE');
+-- the connector's Java class cannot be loaded; roles nest three deep at most
+CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.custom.class" 'x.Y');
+CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.role.provider.role.provider.role.provider" 'ASSUME_ROLE');
+CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.sts.endpoint" 'sts.example');
 -- secrets never go into server or table options, which every role can read
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.basic.secretkey" 'x');
 CREATE SERVER s_bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.basic.accesskeyid" 'x');
@@ -39,7 +42,11 @@ CREATE SERVER s_sink FOREIGN DATA WRAPPER ddb_fdw OPTIONS (
   "aws.credentials.role.sessionName" 's',
   "aws.credentials.role.externalId" 'e',
   "aws.credentials.role.provider" 'BASIC',
-  "aws.credentials.custom.class" 'x.Y',
+  "aws.credentials.role.provider.role.arn" 'arn:aws:iam::123456789012:role/source',
+  "aws.credentials.role.provider.role.provider" 'BASIC',
+  "aws.credentials.webIdentityToken.file" '/var/run/token',
+  "aws.credentials.custom.function" 'public.my_creds',
+  "aws.sts.endpoint" 'https://sts.eu-west-1.amazonaws.com',
   "sink.batch.max-size" '25',
   "sink.requests.max-inflight" '50',
   "sink.requests.max-buffered" '10000',

@@ -58,15 +58,24 @@ SET ddb_fdw.aws_access_key_id = :'key_id';
 SET ddb_fdw.aws_secret_access_key = :'secret';
 INSERT INTO signed_ft VALUES (7, 'signed with settings');
 :dump | grep settings
+-- an ordinary role can neither see nor set the settings, nor name SYS_PROP itself
 CREATE ROLE cred_user;
 GRANT INSERT ON signed_ft TO cred_user;
-CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');
+GRANT USAGE ON FOREIGN SERVER moto TO cred_user;
 SET ROLE cred_user;
 SHOW ddb_fdw.aws_secret_access_key;
 SELECT count(*) FROM pg_settings WHERE name LIKE 'ddb_fdw.%';
 SET ddb_fdw.aws_secret_access_key = 'mine';
+CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');
+-- without a mapping of its own it may not fall back on the server's identity
 INSERT INTO signed_ft VALUES (8, 'borrowed settings');
 RESET ROLE;
+-- a superuser may grant it, by naming the provider in the role's mapping
+CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');
+SET ROLE cred_user;
+INSERT INTO signed_ft VALUES (8, 'granted settings');
+RESET ROLE;
+:dump | grep granted
 RESET ddb_fdw.aws_access_key_id;
 RESET ddb_fdw.aws_secret_access_key;
 
@@ -82,10 +91,11 @@ INSERT INTO signed_ft VALUES (9, 'named profile');
 ALTER SERVER moto OPTIONS (SET "aws.credentials.profile.name" 'nosuch');
 INSERT INTO signed_ft VALUES (10, 'missing profile');
 :dump | grep profile
--- a non-superuser cannot make the server read its credentials file
-ALTER USER MAPPING FOR cred_user SERVER moto OPTIONS (SET "aws.credentials.provider" 'PROFILE');
+-- a non-superuser can neither name a server file nor the PROFILE provider
+ALTER USER MAPPING FOR cred_user SERVER moto OPTIONS (DROP "aws.credentials.provider");
 SET ROLE cred_user;
-INSERT INTO signed_ft VALUES (11, 'borrowed profile');
+ALTER USER MAPPING FOR cred_user SERVER moto OPTIONS (ADD "aws.credentials.profile.path" '/etc/passwd');
+ALTER USER MAPPING FOR cred_user SERVER moto OPTIONS (ADD "aws.credentials.provider" 'PROFILE');
 RESET ROLE;
 \! rm -f /tmp/ddb_fdw_regress_credentials
 

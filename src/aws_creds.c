@@ -1,6 +1,9 @@
 /* aws_creds.c — see aws_creds.h */
 #ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE			/* explicit_bzero */
+#define _DEFAULT_SOURCE			/* explicit_bzero, timegm */
+#endif
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700		/* strptime, popen */
 #endif
 #include "aws_creds.h"
 
@@ -8,6 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "aws_buf.h"
 
 bool
 aws_creds_from_keys(AwsCredentials *out, const char *access_key_id,
@@ -81,40 +90,46 @@ is_section(const char *name, const char *profile)
 		strcmp(trim((char *) name + 8), profile) == 0;
 }
 
-bool
-aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profile,
-					   AwsError *err)
+/* What a profile section holds; malloc'ed strings, wiped by profile_free. */
+typedef struct ProfileEntry
 {
-	char		default_path[4096];
+	bool		found;
+	char	   *key_id;
+	char	   *secret;
+	char	   *token;
+	char	   *process;		/* credential_process */
+} ProfileEntry;
+
+void
+aws_secret_free(char *s)
+{
+	if (s)
+	{
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void
+profile_free(ProfileEntry *p)
+{
+	free(p->key_id);
+	aws_secret_free(p->secret);
+	aws_secret_free(p->token);
+	free(p->process);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Read section profile of the INI file at path into *p; false only when the file cannot be read. */
+static bool
+read_profile(const char *path, const char *profile, ProfileEntry *p, AwsError *err)
+{
 	char		line[4096];
 	FILE	   *f;
 	bool		in_section = false;
-	bool		found = false;
-	const char *id = NULL;
-	char	   *key = NULL;
-	char	   *token = NULL;
-	char	   *key_id = NULL;
-	bool		ok = false;
+	bool		ok = true;
 
-	memset(out, 0, sizeof(*out));
-	if (profile == NULL || *profile == '\0')
-		profile = getenv("AWS_PROFILE");
-	if (profile == NULL || *profile == '\0')
-		profile = "default";
-	if (path == NULL || *path == '\0')
-		path = getenv("AWS_SHARED_CREDENTIALS_FILE");
-	if (path == NULL || *path == '\0')
-	{
-		const char *home = getenv("HOME");
-
-		if (home == NULL)
-		{
-			aws_error_set(err, AWS_ERR_INPUT, "HOME is not set, and no credentials file was named");
-			return false;
-		}
-		snprintf(default_path, sizeof(default_path), "%s/.aws/credentials", home);
-		path = default_path;
-	}
+	memset(p, 0, sizeof(*p));
 	f = fopen(path, "r");
 	if (f == NULL)
 	{
@@ -137,7 +152,7 @@ aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profil
 			if (close != NULL)
 				*close = '\0';
 			in_section = is_section(trim(l + 1), profile);
-			found = found || in_section;
+			p->found = p->found || in_section;
 			continue;
 		}
 		if (!in_section || (eq = strchr(l, '=')) == NULL)
@@ -145,50 +160,283 @@ aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profil
 		*eq = '\0';
 		l = trim(l);
 		if (strcmp(l, "aws_access_key_id") == 0)
-			slot = &key_id;
+			slot = &p->key_id;
 		else if (strcmp(l, "aws_secret_access_key") == 0)
-			slot = &key;
+			slot = &p->secret;
 		else if (strcmp(l, "aws_session_token") == 0)
-			slot = &token;
+			slot = &p->token;
+		else if (strcmp(l, "credential_process") == 0)
+			slot = &p->process;
 		if (slot != NULL)
 		{
-			if (*slot != NULL)
-			{
-				explicit_bzero(*slot, strlen(*slot));
-				free(*slot);
-			}
+			aws_secret_free(*slot);
 			*slot = strdup(trim(eq + 1));
 			if (*slot == NULL)
 			{
 				aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
-				goto done;
+				ok = false;
+				break;
 			}
 		}
 	}
-	id = key_id;
-	if (!found)
-		aws_error_set(err, AWS_ERR_INPUT, "credentials file \"%s\" has no profile \"%s\"", path, profile);
-	else if (id == NULL || key == NULL)
-		aws_error_set(err, AWS_ERR_INPUT,
-					  "profile \"%s\" of credentials file \"%s\" lacks %s", profile, path,
-					  id == NULL ? "aws_access_key_id" : "aws_secret_access_key");
-	else
-		ok = aws_creds_from_keys(out, id, key, token, err);
-done:
 	explicit_bzero(line, sizeof(line));
 	fclose(f);
-	if (key_id)
-		free(key_id);
-	if (key)
+	if (!ok)
+		profile_free(p);
+	return ok;
+}
+
+/* $HOME/.aws/NAME into buf; false when HOME is unset. */
+static bool
+home_file(const char *name, char *buf, size_t size)
+{
+	const char *home = getenv("HOME");
+
+	if (home == NULL || *home == '\0')
+		return false;
+	snprintf(buf, size, "%s/.aws/%s", home, name);
+	return true;
+}
+
+bool
+aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profile,
+					   AwsError *err)
+{
+	char		default_path[4096];
+	char		config_path[4096];
+	const char *config = NULL;
+	bool		explicit_path = path != NULL && *path != '\0';
+	ProfileEntry p;
+	bool		ok;
+
+	memset(out, 0, sizeof(*out));
+	if (profile == NULL || *profile == '\0')
+		profile = getenv("AWS_PROFILE");
+	if (profile == NULL || *profile == '\0')
+		profile = "default";
+	if (!explicit_path)
 	{
-		explicit_bzero(key, strlen(key));
-		free(key);
+		path = getenv("AWS_SHARED_CREDENTIALS_FILE");
+		if ((path == NULL || *path == '\0') &&
+			!home_file("credentials", default_path, sizeof(default_path)))
+		{
+			aws_error_set(err, AWS_ERR_INPUT, "HOME is not set, and no credentials file was named");
+			return false;
+		}
+		if (path == NULL || *path == '\0')
+			path = default_path;
+		config = getenv("AWS_CONFIG_FILE");
+		if ((config == NULL || *config == '\0') &&
+			home_file("config", config_path, sizeof(config_path)))
+			config = config_path;
 	}
-	if (token)
+
+	ok = read_profile(path, profile, &p, err);
+	if ((!ok || !p.found) && config != NULL && *config != '\0')
 	{
-		explicit_bzero(token, strlen(token));
-		free(token);
+		/* the SDKs read a profile from either file */
+		AwsError	config_err;
+		ProfileEntry cp;
+
+		aws_error_clear(&config_err);
+		if (read_profile(config, profile, &cp, &config_err) && cp.found)
+		{
+			if (ok)
+				profile_free(&p);
+			p = cp;
+			path = config;
+			ok = true;
+		}
+		else
+			profile_free(&cp);
 	}
+	if (!ok)
+		return false;
+
+	if (!p.found)
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "credentials file \"%s\" has no profile \"%s\"", path, profile);
+		ok = false;
+	}
+	else if (p.key_id != NULL && p.secret != NULL)
+		ok = aws_creds_from_keys(out, p.key_id, p.secret, p.token, err);
+	else if (p.key_id == NULL && p.secret == NULL && p.process != NULL)
+		ok = aws_creds_from_process(out, p.process, err);
+	else
+	{
+		aws_error_set(err, AWS_ERR_INPUT,
+					  "profile \"%s\" of credentials file \"%s\" lacks %s", profile, path,
+					  p.key_id == NULL ? "aws_access_key_id" : "aws_secret_access_key");
+		ok = false;
+	}
+	profile_free(&p);
+	return ok;
+}
+
+/* The credential_process output we accept: a credentials document is small. */
+#define PROCESS_OUTPUT_MAX (64 * 1024)
+
+bool
+aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err)
+{
+	FILE	   *pipe;
+	AwsBuf		output = {0};
+	char		chunk[4096];
+	size_t		n;
+	int			status;
+	bool		ok = true;
+
+	memset(out, 0, sizeof(*out));
+	fflush(NULL);
+	pipe = popen(command, "r");
+	if (pipe == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "could not run credential_process: %s", strerror(errno));
+		return false;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
+	{
+		if (ok && output.len + n > PROCESS_OUTPUT_MAX)
+		{
+			aws_error_set(err, AWS_ERR_PROTOCOL, "credential_process printed more than %d bytes",
+						  PROCESS_OUTPUT_MAX);
+			ok = false;
+		}
+		if (ok && !aws_buf_append(&output, chunk, n))
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			ok = false;
+		}
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	status = pclose(pipe);
+	if (ok && status != 0)
+	{
+		if (status == -1)
+			aws_error_set(err, AWS_ERR_INPUT, "credential_process failed: %s", strerror(errno));
+		else if (WIFEXITED(status))
+			aws_error_set(err, AWS_ERR_INPUT, "credential_process exited with status %d",
+						  WEXITSTATUS(status));
+		else
+			aws_error_set(err, AWS_ERR_INPUT, "credential_process was terminated by a signal");
+		ok = false;
+	}
+	if (ok)
+		ok = aws_creds_parse_document(output.data ? output.data : "", output.len,
+									  "credential_process", out, err);
+	if (output.data)
+		explicit_bzero(output.data, output.cap);
+	aws_buf_free(&output);
+	return ok;
+}
+
+bool
+aws_creds_parse_time(const char *text, time_t *out)
+{
+	struct tm	tm;
+	const char *rest;
+
+	memset(&tm, 0, sizeof(tm));
+	if (text == NULL || (rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return false;
+	if (*rest == '.')
+	{
+		rest++;
+		while (*rest >= '0' && *rest <= '9')
+			rest++;
+	}
+	if (!(strcmp(rest, "Z") == 0 || strcmp(rest, "+00:00") == 0 || strcmp(rest, "+0000") == 0))
+		return false;
+	*out = timegm(&tm);
+	return *out != (time_t) -1;
+}
+
+/* A string member of obj, or NULL. */
+static const char *
+member_string(json_object *obj, const char *name)
+{
+	json_object *field;
+
+	if (!json_object_object_get_ex(obj, name, &field) ||
+		!json_object_is_type(field, json_type_string))
+		return NULL;
+	return json_object_get_string(field);
+}
+
+bool
+aws_creds_parse_document(const char *body, size_t len, const char *what,
+						 AwsCredentials *out, AwsError *err)
+{
+	json_tokener *tok;
+	json_object *root;
+	const char *id;
+	const char *secret;
+	const char *token;
+	const char *expiration;
+	json_object *version;
+	bool		ok = false;
+
+	memset(out, 0, sizeof(*out));
+	tok = json_tokener_new();
+	if (tok == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	root = json_tokener_parse_ex(tok, body, (int) len);
+	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+		!json_object_is_type(root, json_type_object))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "%s did not return a JSON object", what);
+		goto done;
+	}
+	id = member_string(root, "AccessKeyId");
+	secret = member_string(root, "SecretAccessKey");
+	token = member_string(root, "SessionToken");
+	if (token == NULL)
+		token = member_string(root, "Token");
+	expiration = member_string(root, "Expiration");
+	if (json_object_object_get_ex(root, "Version", &version) &&
+		json_object_get_int(version) != 1)
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "%s returned credentials of unsupported Version %s",
+					  what, json_object_to_json_string(version));
+		goto done;
+	}
+	if (id == NULL || secret == NULL || *id == '\0' || *secret == '\0')
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "%s returned no %s", what,
+					  id == NULL || *id == '\0' ? "AccessKeyId" : "SecretAccessKey");
+		goto done;
+	}
+	if (!aws_creds_from_keys(out, id, secret, token, err))
+		goto done;
+	if (expiration != NULL && !aws_creds_parse_time(expiration, &out->expiration))
+	{
+		aws_creds_free(out);
+		aws_error_set(err, AWS_ERR_PROTOCOL, "%s returned an unreadable Expiration \"%.40s\"",
+					  what, expiration);
+		goto done;
+	}
+	ok = true;
+done:
+	/* the tree held the secret: json-c frees without wiping, so wipe the strings first */
+	if (root != NULL && json_object_is_type(root, json_type_object))
+	{
+		json_object_object_foreach(root, key, value)
+		{
+			(void) key;
+			if (json_object_is_type(value, json_type_string))
+			{
+				char	   *s = (char *) json_object_get_string(value);
+
+				explicit_bzero(s, strlen(s));
+			}
+		}
+	}
+	if (root != NULL)
+		json_object_put(root);
+	json_tokener_free(tok);
 	return ok;
 }
 

@@ -11,6 +11,8 @@
 #define AWS_CREDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "aws_error.h"
 
@@ -19,6 +21,7 @@ typedef struct AwsCredentials
 	char	   *access_key_id;
 	char	   *secret_access_key;
 	char	   *session_token;	/* NULL for long-term keys */
+	time_t		expiration;		/* 0: does not expire */
 } AwsCredentials;
 
 /* Copy explicit keys (BASIC); token may be NULL. */
@@ -34,11 +37,37 @@ extern bool aws_creds_from_env(AwsCredentials *out, AwsError *err);
  * AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials; profile NULL
  * means AWS_PROFILE, else "default".  Reads aws_access_key_id,
  * aws_secret_access_key and aws_session_token of section [profile] (or
- * [profile NAME], as the config file spells it).
+ * [profile NAME], as the config file spells it).  A profile without keys
+ * but with credential_process runs that program (aws_creds_from_process).
+ * When no path was given and the credentials file lacks the profile, the
+ * config file (AWS_CONFIG_FILE, else $HOME/.aws/config) is read the same way.
  */
 extern bool aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profile,
 								   AwsError *err);
 
+/*
+ * Run command with /bin/sh and read the credential_process JSON document it
+ * prints ({"Version":1,"AccessKeyId":...,"SecretAccessKey":...,
+ * "SessionToken":...,"Expiration":"2026-01-01T00:00:00Z"}).  A non-zero
+ * exit status or a malformed document is an error; the output is wiped.
+ */
+extern bool aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err);
+
+/*
+ * Parse the JSON credentials document that credential_process programs,
+ * the ECS container endpoint and EC2 instance metadata all return
+ * (AccessKeyId, SecretAccessKey, SessionToken or Token, Expiration).
+ * what names the source in error messages.
+ */
+extern bool aws_creds_parse_document(const char *body, size_t len, const char *what,
+									 AwsCredentials *out, AwsError *err);
+
+/* Parse an ISO 8601 UTC time ("2026-01-01T00:00:00Z", fractions and +00:00 allowed). */
+extern bool aws_creds_parse_time(const char *text, time_t *out);
+
 extern void aws_creds_free(AwsCredentials *creds);
+
+/* Wipe and free a malloc'ed string that held a secret (NULL is fine). */
+extern void aws_secret_free(char *s);
 
 #endif							/* AWS_CREDS_H */

@@ -272,10 +272,20 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	}
 
 	slot->errbuf[0] = '\0';
-	if ((rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
+	/* slots are reused: every request sets its method afresh */
+	if (req->method != NULL && strcmp(req->method, "GET") == 0)
+	{
+		if ((rc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L)) == CURLE_OK)
+			rc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	}
+	else if ((rc = curl_easy_setopt(c, CURLOPT_POST, 1L)) == CURLE_OK &&
+			 (rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "")) == CURLE_OK &&
+			 (rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len)) == CURLE_OK)
+		rc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+							  req->method != NULL && strcmp(req->method, "POST") != 0 ? req->method : NULL);
+	if (rc != CURLE_OK ||
+		(rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, slot->headers)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 							   req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L)) != CURLE_OK ||

@@ -32,6 +32,7 @@ typedef int (*AwsHttpAbortCheck) (void *arg);
 
 typedef struct AwsHttpRequest
 {
+	const char *method;			/* "POST" (also when NULL), "PUT" or "GET" */
 	const char *url;
 	const AwsHeader *headers;
 	size_t		n_headers;
@@ -56,7 +57,7 @@ extern void aws_http_destroy(AwsHttp *http);
 extern bool aws_http_set_max_connections(AwsHttp *http, long max_connections, AwsError *err);
 extern void aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, void *arg);
 
-/* POST; on success *resp holds status and body (free with aws_http_response_free). */
+/* One request; on success *resp holds status and body (free with aws_http_response_free). */
 extern bool aws_http_post(AwsHttp *http, const AwsHttpRequest *req,
 						  AwsHttpResponse *resp, AwsError *err);
 extern void aws_http_response_free(AwsHttpResponse *resp);

@@ -655,7 +655,7 @@ ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	ExplainPropertyInteger("Flush Timeout", "ms", opts->sink.flush_timeout_ms, es);
 	ExplainPropertyText("On Error", opts->sink.fail_on_error ? "fail" :
 						psprintf("retry up to %d times", opts->sink.max_retries), es);
-	ExplainPropertyText("Credentials Provider", ddb_provider_name(opts->provider), es);
+	ExplainPropertyText("Credentials Provider", ddb_provider_name(opts->cred[0].provider), es);
 }
 
 Datum

@@ -13,11 +13,13 @@
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -51,6 +53,8 @@ typedef struct DdbOption
 } DdbOption;
 
 #define SINK	(IN_SERVER | IN_TABLE)
+/* the credentials chain: a user mapping that sets any of these replaces the server's */
+#define CREDS	(IN_SERVER | IN_MAPPING)
 
 static const DdbOption ddb_options[] = {
 	/* the foreign table: what to write to */
@@ -68,14 +72,25 @@ static const DdbOption ddb_options[] = {
 	{"aws.credentials.basic.accesskeyid", IN_MAPPING, OPT_STRING, 0, 0, true},
 	{"aws.credentials.basic.secretkey", IN_MAPPING, OPT_STRING, 0, 0, true},
 	{"aws.credentials.basic.sessiontoken", IN_MAPPING, OPT_STRING, 0, 0, true},
-	{"aws.credentials.profile.path", IN_SERVER, OPT_STRING, 0, 0, false, true},
-	{"aws.credentials.profile.name", IN_SERVER, OPT_STRING},
-	{"aws.credentials.role.arn", IN_SERVER, OPT_STRING},
-	{"aws.credentials.role.sessionName", IN_SERVER, OPT_STRING},
-	{"aws.credentials.role.externalId", IN_SERVER, OPT_STRING},
-	{"aws.credentials.role.provider", IN_SERVER, OPT_PROVIDER},
-	{"aws.credentials.webIdentityToken.file", IN_SERVER, OPT_STRING, 0, 0, false, true},
-	{"aws.credentials.custom.class", IN_SERVER, OPT_STRING},
+	{"aws.credentials.profile.path", CREDS, OPT_STRING, 0, 0, false, true},
+	{"aws.credentials.profile.name", CREDS, OPT_STRING},
+	/* ASSUME_ROLE, nested up to DDB_CRED_LEVELS - 1 roles (ddb_option.h) */
+	{"aws.credentials.role.arn", CREDS, OPT_STRING},
+	{"aws.credentials.role.sessionName", CREDS, OPT_STRING},
+	{"aws.credentials.role.externalId", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider", CREDS, OPT_PROVIDER},
+	{"aws.credentials.role.provider.role.arn", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.sessionName", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.externalId", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.provider", CREDS, OPT_PROVIDER},
+	{"aws.credentials.role.provider.role.provider.role.arn", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.provider.role.sessionName", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.provider.role.externalId", CREDS, OPT_STRING},
+	{"aws.credentials.role.provider.role.provider.role.provider", CREDS, OPT_PROVIDER},
+	{"aws.credentials.webIdentityToken.file", CREDS, OPT_STRING, 0, 0, false, true},
+	{"aws.credentials.custom.function", CREDS, OPT_STRING},
+	{"aws.credentials.custom.class", CREDS, OPT_STRING},
+	{"aws.sts.endpoint", IN_SERVER, OPT_STRING},
 
 	/* sink settings: server-wide defaults, overridden per foreign table */
 	{"sink.batch.max-size", SINK, OPT_INT, 1, 25, false, false,
@@ -98,11 +113,16 @@ static const DdbOption ddb_options[] = {
 	{NULL}
 };
 
-static const char *const provider_names[] = {"AUTO", "BASIC", "ENV_VAR", "SYS_PROP", "PROFILE"};
+static const char *const provider_names[] = {
+	"AUTO", "BASIC", "ENV_VAR", "SYS_PROP", "PROFILE", "ASSUME_ROLE", "WEB_IDENTITY_TOKEN", "CUSTOM"
+};
 
-/* Providers of the connector that a later release of ddb_fdw implements. */
-static const char *const planned_providers[] = {
-	"ASSUME_ROLE", "WEB_IDENTITY_TOKEN", "CUSTOM"
+/* The provider keys of the levels of the chain, level 0 first. */
+static const char *const level_prefixes[DDB_CRED_LEVELS] = {
+	"aws.credentials",
+	"aws.credentials.role.provider",
+	"aws.credentials.role.provider.role.provider",
+	"aws.credentials.role.provider.role.provider.role.provider"
 };
 
 static int
@@ -193,6 +213,47 @@ ddb_provider_name(DdbCredProvider provider)
 	return provider_names[provider];
 }
 
+bool
+ddb_provider_is_ambient(DdbCredProvider provider)
+{
+	switch (provider)
+	{
+		case DDB_CRED_BASIC:
+		case DDB_CRED_ASSUME_ROLE:	/* its source decides */
+		case DDB_CRED_CUSTOM:	/* runs as the calling role */
+			return false;
+		default:
+			return true;
+	}
+}
+
+/*
+ * Which level of the chain a credentials option belongs to, and what it
+ * sets there ("provider", "role.arn", ...); -1 for other options.
+ */
+static int
+cred_option_level(const char *keyword, const char **field)
+{
+	int			level;
+
+	for (level = DDB_CRED_LEVELS - 1; level >= 0; level--)
+	{
+		const char *prefix = level_prefixes[level];
+		size_t		n = strlen(prefix);
+
+		if (strncmp(keyword, prefix, n) != 0)
+			continue;
+		if (level == 0 ? strcmp(keyword + n, ".provider") == 0 : keyword[n] == '\0')
+			*field = "provider";
+		else if (strncmp(keyword + n, ".role.", 6) == 0 && strchr(keyword + n + 6, '.') == NULL)
+			*field = keyword + n + 6;
+		else
+			continue;
+		return level;
+	}
+	return -1;
+}
+
 static int
 parse_int_option(const DdbOption *opt, const char *value)
 {
@@ -237,17 +298,19 @@ static void
 check_provider_value(const DdbOption *opt, const char *value)
 {
 	DdbCredProvider provider;
-	int			i;
+	const char *field;
 
 	if (parse_provider(value, &provider))
-		return;
-	for (i = 0; i < lengthof(planned_providers); i++)
-		if (pg_strcasecmp(value, planned_providers[i]) == 0)
+	{
+		if (provider == DDB_CRED_ASSUME_ROLE &&
+			cred_option_level(opt->keyword, &field) == DDB_CRED_LEVELS - 1)
 			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("credentials provider \"%s\" is not supported yet", value),
-					 errhint("Supported values for \"%s\" are AUTO, BASIC, ENV_VAR, SYS_PROP and PROFILE.",
-							 opt->keyword)));
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("roles can be nested at most %d deep", DDB_CRED_LEVELS - 1),
+					 errdetail("Option \"%s\" is the last level of the credentials chain.", opt->keyword),
+					 errhint("Give the innermost role's source credentials here, for example BASIC.")));
+		return;
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid value for option \"%s\": \"%s\"", opt->keyword, value),
@@ -272,14 +335,17 @@ check_string_value(const DdbOption *opt, const char *value)
 					 errmsg("invalid value for option \"aws.region\": \"%s\"", value),
 					 errhint("A region is written like \"us-east-2\": lower-case letters, digits and hyphens.")));
 	}
-	else if (strcmp(opt->keyword, "aws.endpoint") == 0)
+	else if (strcmp(opt->keyword, "aws.endpoint") == 0 || strcmp(opt->keyword, "aws.sts.endpoint") == 0)
 	{
+		bool		sts = opt->keyword[4] == 's';
+
 		if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
 			strpbrk(value, " \t\r\n") != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for option \"aws.endpoint\": \"%s\"", value),
-					 errhint("Give a URL such as \"https://dynamodb.us-east-2.amazonaws.com\" or \"http://127.0.0.1:8000\".")));
+					 errmsg("invalid value for option \"%s\": \"%s\"", opt->keyword, value),
+					 errhint("Give a URL such as \"https://%s.us-east-2.amazonaws.com\" or \"http://127.0.0.1:8000\".",
+							 sts ? "sts" : "dynamodb")));
 	}
 	else if (strcmp(opt->keyword, "attribute-type") == 0)
 	{
@@ -400,13 +466,42 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 
 		check_option_value(opt, value);
 
-		if (opt->superuser_only && !superuser())
+		if (strcmp(opt->keyword, "aws.credentials.custom.class") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("option \"aws.credentials.custom.class\" names a Java class, which PostgreSQL cannot load"),
+					 errhint("Write a SQL function that returns the credentials and name it in \"aws.credentials.custom.function\".")));
+
+		/* like file_fdw's filename: the server's files are not every role's to read */
+		if (opt->superuser_only && opt->kind != OPT_BOOL && !superuser() &&
+			!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to set option \"%s\"", opt->keyword),
+					 errdetail("The option names a file on the database server."),
+					 errhint("Only superusers and members of pg_read_server_files may set it.")));
+
+		/*
+		 * Like postgres_fdw's password_required: naming a provider that uses
+		 * the server's own identity grants it to every role that can use
+		 * this server or mapping, so only a superuser may do so.
+		 */
+		if (opt->kind == OPT_PROVIDER && !superuser())
 		{
-			if (opt->kind != OPT_BOOL)
+			DdbCredProvider provider = DDB_CRED_BASIC;
+
+			(void) parse_provider(value, &provider);
+			if (ddb_provider_is_ambient(provider))
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("only superuser can set option \"%s\"", opt->keyword),
-						 errdetail("The option names a file on the database server.")));
+						 errmsg("permission denied to set option \"%s\" to \"%s\"", opt->keyword, value),
+						 errdetail("Credentials provider %s uses the AWS identity of the database server (its environment, settings, files or machine), which only a superuser may grant.",
+								   ddb_provider_name(provider)),
+						 errhint("Use BASIC with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\" in your user mapping, or ask a superuser to configure the provider.")));
+		}
+
+		if (opt->superuser_only && !superuser())
+		{
 			if (parse_bool_option(opt, value))
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -535,6 +630,65 @@ user_mapping_options(Oid userid, Oid serverid)
 	return result;
 }
 
+/* Is option keyword part of the credentials chain (not the keys)? */
+static bool
+is_chain_option(const char *keyword)
+{
+	const DdbOption *opt = find_option(keyword);
+
+	return opt != NULL && opt->where == CREDS;
+}
+
+static bool
+mapping_sets_chain(List *mapping)
+{
+	ListCell   *cell;
+
+	foreach(cell, mapping)
+		if (is_chain_option(((DefElem *) lfirst(cell))->defname))
+			return true;
+	return false;
+}
+
+/*
+ * The credentials chain from one catalog's options (the server's or a user
+ * mapping's).  locations_only takes just the options saying where to look
+ * (files, profile, function), which a user mapping may leave to the server;
+ * providers and roles always come from one catalog, so that a user mapping
+ * cannot point the server's own identity at another role.
+ */
+static void
+apply_cred_options(DdbTableOptions *t, List *options, bool locations_only)
+{
+	ListCell   *cell;
+
+	foreach(cell, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(cell);
+		char	   *value = defGetString(def);
+		const char *field;
+		int			level = cred_option_level(def->defname, &field);
+		DdbCredLevel *l = (level >= 0 && !locations_only) ? &t->cred[level] : NULL;
+
+		if (l != NULL && strcmp(field, "provider") == 0)
+			l->explicit = parse_provider(value, &l->provider);
+		else if (l != NULL && strcmp(field, "arn") == 0)
+			l->role_arn = value;
+		else if (l != NULL && strcmp(field, "sessionName") == 0)
+			l->session_name = value;
+		else if (l != NULL && strcmp(field, "externalId") == 0)
+			l->external_id = value;
+		else if (strcmp(def->defname, "aws.credentials.profile.path") == 0)
+			t->profile_path = value;
+		else if (strcmp(def->defname, "aws.credentials.profile.name") == 0)
+			t->profile_name = value;
+		else if (strcmp(def->defname, "aws.credentials.webIdentityToken.file") == 0)
+			t->web_identity_token_file = value;
+		else if (strcmp(def->defname, "aws.credentials.custom.function") == 0)
+			t->custom_function = value;
+	}
+}
+
 DdbTableOptions *
 ddb_resolve_table(Oid relid, Oid userid)
 {
@@ -545,14 +699,19 @@ ddb_resolve_table(Oid relid, Oid userid)
 	List	   *layers[2];
 	ListCell   *cell;
 	int			i;
-	bool		have_provider = false;
 
 	t->relid = relid;
 	t->relname = get_rel_name(relid);
 	t->serverid = table->serverid;
 	t->userid = userid;
-	t->provider = DDB_CRED_AUTO;
 	init_sink_defaults(&t->sink);
+	if (mapping_sets_chain(mapping))
+	{
+		apply_cred_options(t, server->options, true);
+		apply_cred_options(t, mapping, false);
+	}
+	else
+		apply_cred_options(t, server->options, false);
 
 	/* table settings override server settings: apply the server's first */
 	layers[0] = server->options;
@@ -577,14 +736,10 @@ ddb_resolve_table(Oid relid, Oid userid)
 				t->endpoint = value;
 			else if (strcmp(opt->keyword, "aws.trust.all.certificates") == 0)
 				t->trust_all_certificates = parse_bool_option(opt, value);
-			else if (strcmp(opt->keyword, "aws.credentials.provider") == 0)
-				have_provider = parse_provider(value, &t->provider);
 			else if (strcmp(opt->keyword, "partitioned-by") == 0)
 				t->partitioned_by = ddb_split_column_list(value, opt->keyword);
-			else if (strcmp(opt->keyword, "aws.credentials.profile.path") == 0)
-				t->profile_path = value;
-			else if (strcmp(opt->keyword, "aws.credentials.profile.name") == 0)
-				t->profile_name = value;
+			else if (strcmp(opt->keyword, "aws.sts.endpoint") == 0)
+				t->sts_endpoint = value;
 		}
 	}
 
@@ -599,10 +754,7 @@ ddb_resolve_table(Oid relid, Oid userid)
 			t->secret_key = value;
 		else if (strcmp(def->defname, "aws.credentials.basic.sessiontoken") == 0)
 			t->session_token = value;
-		else if (strcmp(def->defname, "aws.credentials.provider") == 0)
-			have_provider = parse_provider(value, &t->provider);
 	}
-	(void) have_provider;
 
 	if (t->table_name == NULL || t->region == NULL)
 		elog(ERROR, "foreign table \"%s\" lacks \"table-name\" or its server lacks \"aws.region\"",

@@ -15,15 +15,35 @@
 #include "postgres.h"
 #include "nodes/pg_list.h"
 
-/* The connector's aws.credentials.provider values that this build implements. */
+/* The connector's aws.credentials.provider values. */
 typedef enum DdbCredProvider
 {
-	DDB_CRED_AUTO = 0,			/* BASIC when the user mapping has keys, else the environment */
+	DDB_CRED_AUTO = 0,			/* BASIC when the user mapping has keys, else the chain */
 	DDB_CRED_BASIC,
 	DDB_CRED_ENV_VAR,
 	DDB_CRED_SYS_PROP,			/* superuser-only settings ddb_fdw.aws_* */
-	DDB_CRED_PROFILE			/* a shared credentials file of the server's OS user */
+	DDB_CRED_PROFILE,			/* a shared credentials file of the server's OS user */
+	DDB_CRED_ASSUME_ROLE,		/* STS AssumeRole with the next level's credentials */
+	DDB_CRED_WEB_IDENTITY_TOKEN,	/* STS AssumeRoleWithWebIdentity, token from a file */
+	DDB_CRED_CUSTOM				/* a SQL function returning a credentials document */
 } DdbCredProvider;
+
+/*
+ * Credentials providers nest through ASSUME_ROLE, as the connector's keys
+ * do: level 0 is "aws.credentials.provider" with "aws.credentials.role.*";
+ * level k+1 gives the source credentials of level k's role, under the key
+ * "<level k prefix>.role.provider" and that key's own ".role.*" keys.
+ */
+#define DDB_CRED_LEVELS 4
+
+typedef struct DdbCredLevel
+{
+	DdbCredProvider provider;
+	bool		explicit;		/* named by an option (validated at CREATE/ALTER) */
+	char	   *role_arn;		/* ASSUME_ROLE, WEB_IDENTITY_TOKEN */
+	char	   *session_name;
+	char	   *external_id;	/* ASSUME_ROLE */
+} DdbCredLevel;
 
 /* The sink.* settings, effective for one table (table over server over default). */
 typedef struct DdbSinkSettings
@@ -49,12 +69,15 @@ typedef struct DdbTableOptions
 	char	   *region;
 	char	   *endpoint;		/* NULL: https://dynamodb.REGION.amazonaws.com */
 	bool		trust_all_certificates;
-	DdbCredProvider provider;
+	DdbCredLevel cred[DDB_CRED_LEVELS];	/* from the user mapping if it sets any, else the server */
 	char	   *access_key_id;	/* from the user mapping only */
 	char	   *secret_key;		/* from the user mapping only; never printed */
 	char	   *session_token;	/* from the user mapping only; never printed */
 	char	   *profile_path;	/* PROFILE: NULL for the default file */
 	char	   *profile_name;	/* PROFILE: NULL for AWS_PROFILE or "default" */
+	char	   *web_identity_token_file;	/* NULL: AWS_WEB_IDENTITY_TOKEN_FILE */
+	char	   *custom_function;	/* CUSTOM: name of a function (regclass) */
+	char	   *sts_endpoint;	/* NULL: https://sts.REGION.amazonaws.com */
 	List	   *partitioned_by; /* column names (String nodes), may be NIL */
 	DdbSinkSettings sink;
 } DdbTableOptions;
@@ -88,5 +111,12 @@ extern char *ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char 
 extern List *ddb_split_column_list(const char *value, const char *optname);
 
 extern const char *ddb_provider_name(DdbCredProvider provider);
+
+/*
+ * Does the provider use the database server's own identity (its
+ * environment, settings, files or machine)?  Only superusers may name such
+ * a provider in an option, and only then may other roles use it.
+ */
+extern bool ddb_provider_is_ambient(DdbCredProvider provider);
 
 #endif							/* DDB_OPTION_H */

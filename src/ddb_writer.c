@@ -33,6 +33,7 @@
 #include "aws_http.h"
 #include "ddb_bridge.h"
 #include "ddb_convert.h"
+#include "ddb_creds.h"
 #include "ddb_stats.h"
 #include "ddb_writer.h"
 #include "ddb_xact.h"
@@ -147,104 +148,6 @@ get_http(void)
 	aws_http_set_abort_check(backend_http, interrupt_requested, NULL);
 	on_proc_exit(release_http, (Datum) 0);
 	return backend_http;
-}
-
-/* ---------- credentials ---------- */
-
-static char *
-txn_strdup(const char *s)
-{
-	return s ? MemoryContextStrdup(WriterTxnContext, s) : NULL;
-}
-
-/* SYS_PROP: the superuser-only settings ddb_fdw.aws_access_key_id and friends. */
-static bool
-creds_from_settings(AwsCredentials *out, AwsError *err)
-{
-	if (ddb_setting_access_key_id == NULL || *ddb_setting_access_key_id == '\0' ||
-		ddb_setting_secret_access_key == NULL || *ddb_setting_secret_access_key == '\0')
-	{
-		memset(out, 0, sizeof(*out));
-		aws_error_set(err, AWS_ERR_INPUT,
-					  "settings ddb_fdw.aws_access_key_id and ddb_fdw.aws_secret_access_key are not both set");
-		return false;
-	}
-	return aws_creds_from_keys(out, ddb_setting_access_key_id, ddb_setting_secret_access_key,
-							   (ddb_setting_session_token && *ddb_setting_session_token) ?
-							   ddb_setting_session_token : NULL, err);
-}
-
-/*
- * The server's own identity (its environment, settings and files) is
- * ambient authority: like postgres_fdw's password_required, only a
- * superuser may use it, so an ordinary role cannot borrow the server's AWS
- * identity or make it read its files.
- */
-static void
-resolve_credentials(DdbTarget *t)
-{
-	const DdbTableOptions *o = t->opts;
-	AwsCredentials found;
-	AwsError	err;
-	bool		ok;
-	bool		have_keys = o->access_key_id != NULL || o->secret_key != NULL;
-
-	if (o->provider == DDB_CRED_BASIC || (o->provider == DDB_CRED_AUTO && have_keys))
-	{
-		if (o->access_key_id == NULL || o->secret_key == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("user mapping for foreign table \"%s\" lacks %s",
-							o->relname,
-							o->access_key_id == NULL ? "\"aws.credentials.basic.accesskeyid\"" :
-							"\"aws.credentials.basic.secretkey\""),
-					 errhint("Set both \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\" with ALTER USER MAPPING.")));
-		t->creds.access_key_id = txn_strdup(o->access_key_id);
-		t->creds.secret_access_key = txn_strdup(o->secret_key);
-		t->creds.session_token = txn_strdup(o->session_token);
-		return;
-	}
-
-	if (!superuser_arg(o->userid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to use the database server's AWS credentials"),
-				 errdetail("Credentials provider %s reads the environment, settings or files of the PostgreSQL server, which only superusers may use.",
-						   ddb_provider_name(o->provider)),
-				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\".")));
-
-	aws_error_clear(&err);
-	switch (o->provider)
-	{
-		case DDB_CRED_ENV_VAR:
-			ok = aws_creds_from_env(&found, &err);
-			break;
-		case DDB_CRED_SYS_PROP:
-			ok = creds_from_settings(&found, &err);
-			break;
-		case DDB_CRED_PROFILE:
-			ok = aws_creds_from_profile(&found, o->profile_path, o->profile_name, &err);
-			break;
-		default:
-			/* AUTO: the chain the AWS SDKs use, as far as this build goes */
-			ok = aws_creds_from_env(&found, &err) ||
-				creds_from_settings(&found, &err) ||
-				aws_creds_from_profile(&found, o->profile_path, o->profile_name, &err);
-			if (!ok)
-				aws_error_set(&err, AWS_ERR_INPUT,
-							  "none in the environment (AWS_ACCESS_KEY_ID), the ddb_fdw.aws_* settings or the shared credentials file");
-			break;
-	}
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("no AWS credentials for foreign table \"%s\"", o->relname),
-				 errdetail("Credentials provider %s: %s.", ddb_provider_name(o->provider), err.message),
-				 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or configure the provider on the server.")));
-	t->creds.access_key_id = txn_strdup(found.access_key_id);
-	t->creds.secret_access_key = txn_strdup(found.secret_access_key);
-	t->creds.session_token = txn_strdup(found.session_token);
-	aws_creds_free(&found);
 }
 
 static void
@@ -385,7 +288,7 @@ ddb_writer_open(Relation rel, Oid userid)
 		aws_ddb_default_url(t->opts->region, default_url, sizeof(default_url));
 		t->url = pstrdup(default_url);
 	}
-	resolve_credentials(t);
+	ddb_creds_resolve(t->opts, get_http(), WriterTxnContext, &t->creds);
 	warn_insecure_once(t->opts);
 	t->items_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw queued rows",
 										 ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
@@ -733,6 +636,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 	int			inflight = t->format->nkeys > 0 ?
 		Min(t->opts->sink.max_inflight, t->opts->sink.http_max_concurrency) : 1;
 	int			round_start = 0;
+	bool		creds_refreshed = false;
 	AwsError	cap_err;
 
 	endpoint_of(t, &ep);
@@ -746,6 +650,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		AwsError	err;
 		AwsError	fatal;
 		bool		have_fatal = false;
+		bool		refresh_creds = false;
 		bool		ran;
 		int			n_calls = 0;
 		int			max_attempts = 0;
@@ -824,6 +729,12 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 					continue;
 				}
 			}
+			else if (ddb_creds_error_is_expired(&call_err) && !creds_refreshed)
+			{
+				/* temporary credentials ran out: send it again once with fresh ones */
+				refresh_creds = true;
+				continue;
+			}
 			else if (aws_ddb_error_is_retryable(&call_err) && !t->opts->sink.fail_on_error &&
 					 b->attempts < t->opts->sink.max_retries)
 			{
@@ -863,6 +774,17 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		if (have_fatal)
 			ddb_report_aws_error(ERROR, &fatal, operation, t->opts->table_name,
 								 t->opts->relname);
+		if (refresh_creds)
+		{
+			elog(DEBUG1, "ddb_fdw: credentials for \"%s\" expired, fetching fresh ones",
+				 t->opts->relname);
+			explicit_bzero(t->creds.secret_access_key, strlen(t->creds.secret_access_key));
+			ddb_creds_forget_temporary();
+			ddb_creds_resolve(t->opts, get_http(), WriterTxnContext, &t->creds);
+			endpoint_of(t, &ep);
+			creds_refreshed = true;
+			ddb_stats.retries++;
+		}
 		while (round_start < n && batches[round_start].done)
 			round_start++;
 		if (max_attempts > 0)
