@@ -28,7 +28,8 @@ CREATE FUNCTION ddb_fdw_stats(
     OUT throttles bigint,
     OUT unprocessed_resent bigint,
     OUT bytes_sent bigint,
-    OUT wait_time_ms double precision)
+    OUT wait_time_ms double precision,
+    OUT credential_fetches bigint)
 RETURNS record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
@@ -38,7 +39,7 @@ RETURNS void
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
-COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes and wait time of this backend''s ddb_fdw writer';
+COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes, wait time and temporary-credential fetches of this backend''s ddb_fdw writer';
 
 -- Forward a local table's row changes to a ddb_fdw foreign table:
 --   CREATE TRIGGER t AFTER INSERT OR UPDATE OR DELETE ON orders

@@ -24,6 +24,7 @@
 #include "aws_sigv4.h"
 #include "aws_sts.h"
 #include "ddb_creds.h"
+#include "ddb_stats.h"
 
 /* Temporary credentials are replaced this long before they expire. */
 #define REFRESH_MARGIN_S 300
@@ -261,6 +262,7 @@ web_identity_fetch(const DdbTableOptions *o, AwsHttp *http, const WebIdentity *w
 					 w->session_name, ep.url);
 	if (cache_get(fp->data, out))
 		return true;
+	ddb_stats.credential_fetches++;
 	if (!aws_sts_assume_role_with_web_identity(http, &ep, w->token_file, w->role_arn,
 											   w->session_name, out, err))
 		return false;
@@ -310,6 +312,7 @@ custom_fetch(const DdbTableOptions *o, AwsCredentials *out, StringInfo fp)
 	if (cache_get(fp->data, out))
 		return;
 
+	ddb_stats.credential_fetches++;
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*fcinfo, &flinfo, 1, InvalidOid, NULL, NULL);
 	fcinfo->args[0].value = ObjectIdGetDatum(o->relid);
@@ -379,6 +382,7 @@ auto_chain(const DdbTableOptions *o, AwsHttp *http, AwsCredentials *out, StringI
 		appendStringInfoString(fp, "AUTO_CONTAINER");
 		if (cache_get(fp->data, out))
 			return true;
+		ddb_stats.credential_fetches++;
 		if (aws_metadata_container_credentials(http, out, &err))
 		{
 			cache_put(fp->data, out);
@@ -392,6 +396,7 @@ auto_chain(const DdbTableOptions *o, AwsHttp *http, AwsCredentials *out, StringI
 	appendStringInfoString(fp, "AUTO_INSTANCE");
 	if (cache_get(fp->data, out))
 		return true;
+	ddb_stats.credential_fetches++;
 	if (aws_metadata_instance_credentials(http, out, &err))
 	{
 		cache_put(fp->data, out);
@@ -520,6 +525,7 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 					aws_creds_free(&source);
 					return;
 				}
+				ddb_stats.credential_fetches++;
 				ok = aws_sts_assume_role(http, &ep, &source, l->role_arn,
 										 l->session_name ? l->session_name : DEFAULT_SESSION_NAME,
 										 l->external_id, out, &err);

@@ -19,8 +19,8 @@ Datum
 ddb_fdw_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[8];
-	bool		nulls[8] = {0};
+	Datum		values[9];
+	bool		nulls[9] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -37,6 +37,7 @@ ddb_fdw_stats(PG_FUNCTION_ARGS)
 	values[5] = Int64GetDatum(ddb_stats.unprocessed_resent);
 	values[6] = Int64GetDatum(ddb_stats.bytes_sent);
 	values[7] = Float8GetDatum(ddb_stats.wait_ms);
+	values[8] = Int64GetDatum(ddb_stats.credential_fetches);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

@@ -20,6 +20,7 @@ typedef struct DdbStats
 	int64		unprocessed_resent; /* items re-sent from UnprocessedItems */
 	int64		bytes_sent;			/* request bodies */
 	double		wait_ms;			/* waiting for DynamoDB, backoff included */
+	int64		credential_fetches; /* temporary credentials fetched (STS, metadata, process, function) */
 } DdbStats;
 
 extern DdbStats ddb_stats;

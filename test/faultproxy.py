@@ -13,6 +13,7 @@ order: deterministic, for pg_regress) or at random with a seed:
   error503     503 with a non-JSON body, nothing forwarded
   xml403       403 with an XML AccessDenied body, nothing forwarded
   validation   400 ValidationException, nothing forwarded (not retryable)
+  expired      400 ExpiredTokenException, nothing forwarded (fresh credentials, then once more)
   unprocessed  forwards half of the items, reports the rest as UnprocessedItems
   reset_before closes the connection before forwarding
   reset_after  forwards, then closes the connection without answering
@@ -47,6 +48,7 @@ ERRORS = {
     "limit": (400, "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded", "Throughput exceeds the current throughput limit for your account."),
     "error500": (500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error"),
     "validation": (400, "com.amazon.coral.validate#ValidationException", "Injected validation failure"),
+    "expired": (400, "com.amazon.coral.service#ExpiredTokenException", "The security token included in the request is expired"),
 }
 
 

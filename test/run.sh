@@ -69,6 +69,15 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 # the moto tables the signing test writes to, created with the full identity
 AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
   test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table signed id:N >/dev/null
+# roles for the credentials providers test, and the tables it writes to
+eval "$(test/moto-roles.sh)"
+for t in roles; do
+  AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
+    test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table "$t" id:N >/dev/null
+done
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+# no test may wait for an EC2 metadata service (test/credentials.sh serves its own)
+export AWS_EC2_METADATA_DISABLED=true
 
 echo "== pg_regress"
 out=${DDB_OUT_DIR:-$root/test/.out}
