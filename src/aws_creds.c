@@ -273,6 +273,8 @@ aws_creds_from_profile(AwsCredentials *out, const char *path, const char *profil
 	return ok;
 }
 
+bool		aws_creds_run_processes = true;
+
 /* The credential_process output we accept: a credentials document is small. */
 #define PROCESS_OUTPUT_MAX (64 * 1024)
 
@@ -287,6 +289,11 @@ aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err)
 	bool		ok = true;
 
 	memset(out, 0, sizeof(*out));
+	if (!aws_creds_run_processes)
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "credential_process is switched off");
+		return false;
+	}
 	fflush(NULL);
 	pipe = popen(command, "r");
 	if (pipe == NULL)

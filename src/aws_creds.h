@@ -53,6 +53,9 @@ extern bool aws_creds_from_profile(AwsCredentials *out, const char *path, const 
  */
 extern bool aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err);
 
+/* true (the default): credential_process runs; the fuzz harness turns it off. */
+extern bool aws_creds_run_processes;
+
 /*
  * Parse the JSON credentials document that credential_process programs,
  * the ECS container endpoint and EC2 instance metadata all return

@@ -2,7 +2,10 @@
  * fuzz_client.c — libFuzzer harness for the client code that reads bytes
  * ddb_fdw does not control: DynamoDB error and response bodies (JSON, XML
  * or garbage), DescribeTable key schemas, the JSON patching of combined
- * writes, and shared credentials files.  The first byte picks the parser;
+ * writes, shared credentials files (with credential_process switched off:
+ * a fuzzed command line must never run), credentials documents (ECS,
+ * instance metadata, credential_process) and STS responses.  The first
+ * byte picks the parser;
  * the rest is handed over NUL-terminated, as aws_http hands over bodies.
  * Run by test/run.sh for a bounded time (make -C test/fuzz check).
  */
@@ -15,6 +18,7 @@
 #include "aws_buf.h"
 #include "aws_creds.h"
 #include "aws_dynamodb.h"
+#include "aws_sts.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	which = data[0] % 5;
+	which = data[0] % 7;
+	aws_creds_run_processes = false;
 	text = malloc(size);
 	if (text == NULL)
 		return 0;
@@ -76,6 +81,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					(void) aws_ddb_build_update_item("t", a, strlen(a), b, strlen(b), NULL, 0, &out, &err);
 				}
 				aws_buf_free(&out);
+				break;
+			}
+		case 5:
+			{
+				AwsCredentials creds;
+
+				if (aws_creds_parse_document(text, size, "fuzz", &creds, &err))
+					aws_creds_free(&creds);
+				break;
+			}
+		case 6:
+			{
+				AwsCredentials creds;
+
+				if (aws_sts_parse_credentials(text, size, &creds, &err))
+					aws_creds_free(&creds);
 				break;
 			}
 		default:
