@@ -8,8 +8,10 @@
 #   4. pg_regress against a temporary PostgreSQL instance, as the postgres
 #      OS user (initdb refuses root); what landed in DynamoDB is read back by
 #      test/ddb, outside PostgreSQL;
-#   5. test/logical.sh: change forwarding through logical replication between
-#      two PostgreSQL instances; test/concurrency.sh: 8 pgbench clients.
+#   5. shell tests with PostgreSQL instances of their own: test/logical.sh
+#      (forwarding through logical replication), test/concurrency.sh (8
+#      pgbench clients), test/credentials.sh (the AUTO chain in the server's
+#      environment: container, instance metadata, web identity).
 # Ends with "N passed, N failed" and a non-zero status if anything failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,21 +104,17 @@ if [ "$regress_status" -ne 0 ]; then
 fi
 passed=$((passed + total - n_failed)); failed=$((failed + n_failed))
 
-if [ -z "${DDB_REGRESS:-}" ]; then
-  echo "== logical replication (test/logical.sh)"
-  if lr_out=$(test/logical.sh 2>&1); then lr_status=0; else lr_status=$?; fi
-  echo "$lr_out"
-  read -r lp lf < <(echo "$lr_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
-  passed=$((passed + lp)); failed=$((failed + lf))
-  if [ "$lr_status" -ne 0 ] && [ "$lf" -eq 0 ]; then failed=$((failed + 1)); fi
-
-  echo "== concurrency (test/concurrency.sh)"
-  if cc_out=$(test/concurrency.sh 2>&1); then cc_status=0; else cc_status=$?; fi
-  echo "$cc_out"
-  read -r cp cf < <(echo "$cc_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
-  passed=$((passed + cp)); failed=$((failed + cf))
-  if [ "$cc_status" -ne 0 ] && [ "$cf" -eq 0 ]; then failed=$((failed + 1)); fi
-fi
+# shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
+# some ("credentials campaign"), a DDB_REGRESS subset alone runs none
+shell_tests=${DDB_SHELL_TESTS-$([ -z "${DDB_REGRESS:-}" ] && echo "logical concurrency credentials")}
+for t in $shell_tests; do
+  echo "== $t (test/$t.sh)"
+  if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi
+  echo "$t_out"
+  read -r tp tf < <(echo "$t_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
+  passed=$((passed + tp)); failed=$((failed + tf))
+  if [ "$t_status" -ne 0 ] && [ "$tf" -eq 0 ]; then failed=$((failed + 1)); fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
