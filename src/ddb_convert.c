@@ -404,10 +404,16 @@ static int	append_value_as(const ConvertContext *cx, const DdbType *t, DdbAttrTy
 static void
 bad_value(const ConvertContext *cx, const char *text, const char *detail, const char *hint)
 {
+	size_t		len = strlen(text);
+	char	   *shown = (char *) text;
+
+	/* a long number reads best by its ends: the leading digits and the magnitude */
+	if (len > 48)
+		shown = psprintf("%.24s...%s (%zu characters)", text, text + len - 12, len);
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("value \"%.100s\" of column \"%s\" cannot be stored in DynamoDB",
-					text, cx->col->colname),
+			 errmsg("value \"%s\" of column \"%s\" cannot be stored in DynamoDB",
+					shown, cx->col->colname),
 			 errdetail("%s", detail),
 			 hint ? errhint("%s", hint) : 0));
 }

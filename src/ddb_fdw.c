@@ -194,12 +194,32 @@ refuse_modify(CmdType operation, const char *relname, bool returning)
 			 errhint(update ? UPDATE_SHAPE_HINT : DELETE_SHAPE_HINT)));
 }
 
+/*
+ * BatchWriteItem overwrites the item of the same key and has no condition,
+ * so it can honour neither DO NOTHING nor DO UPDATE: refuse rather than
+ * overwrite what the statement promised to leave alone.
+ */
+static void
+refuse_on_conflict(OnConflictAction action, const char *relname)
+{
+	if (action == ONCONFLICT_NONE)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("INSERT with ON CONFLICT is not supported on foreign table \"%s\"", relname),
+			 errdetail("DynamoDB's BatchWriteItem replaces an existing item with the same key; it cannot skip or merge it."),
+			 errhint("A plain INSERT already replaces the item of the same key (an upsert); to change some attributes only, use UPDATE ... WHERE key = value.")));
+}
+
 /* Only reached when the statement could not be sent as it is. */
 static List *
 ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 					 int subplan_index)
 {
 	(void) subplan_index;
+	if (plan->operation == CMD_INSERT)
+		refuse_on_conflict(plan->onConflictAction,
+						   get_rel_name(planner_rt_fetch(resultRelation, root)->relid));
 	if ((plan->operation == CMD_DELETE || plan->operation == CMD_UPDATE) &&
 		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)))
 		return NIL;				/* "key = NULL" names no item: nothing to send */
@@ -622,6 +642,10 @@ ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 static void
 ddbBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
+	/* tuple routing into a foreign partition never passes through PlanForeignModify */
+	if (mtstate != NULL && mtstate->ps.plan != NULL)
+		refuse_on_conflict(((ModifyTable *) mtstate->ps.plan)->onConflictAction,
+						   RelationGetRelationName(rinfo->ri_RelationDesc));
 	rinfo->ri_FdwState = create_modify_state(rinfo, mtstate->ps.state);
 }
 

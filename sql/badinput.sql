@@ -1,0 +1,137 @@
+-- Bad input from SQL, one catalogue: every bad option value, statement
+-- shape, value, key and oversize item is a clear error with its SQLSTATE,
+-- raised before anything is written.  At the end, from outside PostgreSQL,
+-- the DynamoDB table is still empty and the writer wrote nothing.
+\getenv dynalite DDB_DYNALITE_URL
+\set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
+\set state '\\echo SQLSTATE :LAST_ERROR_SQLSTATE'
+:ddb delete-table --if-exists bad_t > /dev/null
+:ddb create-table bad_t id:N sk:S > /dev/null
+SELECT ddb_fdw_stats_reset();
+
+-- options: names, places, values, required keys, privileges
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" :'dynalite', "sink.batch.max-size" '26');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" 'dynalite:8000');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.endpoint" :'dynalite');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "sink.fail-on-error" 'sometimes');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.provider" 'KERBEROS');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.credentials.basic.secretkey" 's');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "sink.requests.max-inflight" '0');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "sink.http-client.read-timeout" '1e3');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "table-name" 't');
+:state
+CREATE SERVER bad FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" :'dynalite');
+CREATE USER MAPPING FOR CURRENT_USER SERVER bad OPTIONS ("aws.credentials.basic.accesskeyid" 'bad', "aws.credentials.basic.secretkey" 'bad');
+CREATE USER MAPPING FOR PUBLIC SERVER bad OPTIONS ("aws.credentials.basic.secretkey" '');
+:state
+CREATE FOREIGN TABLE bad_ft (id int) SERVER bad;
+:state
+CREATE FOREIGN TABLE bad_ft (id int) SERVER bad OPTIONS ("table-name" 'bad_t', "partitioned-by" 'id,');
+:state
+CREATE FOREIGN TABLE bad_ft (id int OPTIONS ("attribute-type" 'DATE')) SERVER bad OPTIONS ("table-name" 'bad_t');
+:state
+CREATE FOREIGN TABLE bad_ft (id int OPTIONS (nonsense 'x')) SERVER bad OPTIONS ("table-name" 'bad_t');
+:state
+CREATE ROLE bad_user;
+GRANT USAGE ON FOREIGN SERVER bad TO bad_user;
+SET ROLE bad_user;
+CREATE USER MAPPING FOR bad_user SERVER bad OPTIONS ("aws.credentials.provider" 'PROFILE');
+:state
+CREATE USER MAPPING FOR bad_user SERVER bad OPTIONS ("aws.credentials.profile.path" '/etc/shadow');
+:state
+RESET ROLE;
+ALTER SERVER bad OPTIONS (ADD "aws.trust.all.certificates" 'true');
+ALTER SERVER bad OPTIONS (DROP "aws.trust.all.certificates");
+SET ROLE bad_user;
+CREATE SERVER bad2 FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" 'us-east-1');
+:state
+RESET ROLE;
+
+CREATE FOREIGN TABLE bad_ft (id int, sk text, n numeric, f float8, j jsonb, tags text[],
+                             s text[] OPTIONS ("attribute-type" 'SS'), big text)
+  SERVER bad OPTIONS ("table-name" 'bad_t');
+
+-- statement shapes a write-only sink cannot run
+SELECT * FROM bad_ft;
+:state
+COPY bad_ft TO STDOUT;
+:state
+INSERT INTO bad_ft VALUES (1, 'a') ON CONFLICT DO NOTHING;
+:state
+UPDATE bad_ft SET big = 'x';
+:state
+UPDATE bad_ft SET big = 'x' WHERE id = 1;
+:state
+UPDATE bad_ft SET id = 2 WHERE id = 1 AND sk = 'a';
+:state
+UPDATE bad_ft SET big = big || 'x' WHERE id = 1 AND sk = 'a';
+:state
+DELETE FROM bad_ft;
+:state
+DELETE FROM bad_ft WHERE id = 1;
+:state
+DELETE FROM bad_ft WHERE id > 1 AND sk = 'a';
+:state
+DELETE FROM bad_ft WHERE id = 1 AND sk = 'a' RETURNING *;
+:state
+TRUNCATE bad_ft;
+:state
+BEGIN;
+INSERT INTO bad_ft VALUES (1, 'a');
+PREPARE TRANSACTION 'bad';
+:state
+
+-- values DynamoDB cannot store, keys it would refuse
+INSERT INTO bad_ft (id, sk) VALUES (NULL, 'a');
+:state
+INSERT INTO bad_ft (id, sk) VALUES (1, '');
+:state
+INSERT INTO bad_ft (id) VALUES (1);
+:state
+INSERT INTO bad_ft (id, sk, n) VALUES (1, 'a', 'NaN');
+:state
+INSERT INTO bad_ft (id, sk, n) VALUES (1, 'a', 123456789012345678901234567890123456789);
+:state
+INSERT INTO bad_ft (id, sk, n) VALUES (1, 'a', 1e126);
+:state
+INSERT INTO bad_ft (id, sk, n) VALUES (1, 'a', 1e-131);
+:state
+INSERT INTO bad_ft (id, sk, f) VALUES (1, 'a', 'Infinity');
+:state
+INSERT INTO bad_ft (id, sk, j) VALUES (1, 'a', (SELECT repeat('[', 40) || repeat(']', 40))::jsonb);
+:state
+INSERT INTO bad_ft (id, sk, s) VALUES (1, 'a', '{}');
+:state
+INSERT INTO bad_ft (id, sk, s) VALUES (1, 'a', '{x,NULL}');
+:state
+INSERT INTO bad_ft (id, sk, s) VALUES (1, 'a', '{x,x}');
+:state
+INSERT INTO bad_ft (id, sk, big) VALUES (1, 'a', repeat('x', 400 * 1024));
+:state
+CREATE FOREIGN TABLE bad_key_ft (id text, sk text) SERVER bad OPTIONS ("table-name" 'bad_t');
+INSERT INTO bad_key_ft VALUES ('one', 'a');
+:state
+CREATE FOREIGN TABLE bad_nokey_ft (other int) SERVER bad OPTIONS ("table-name" 'bad_t');
+INSERT INTO bad_nokey_ft VALUES (1);
+:state
+CREATE FOREIGN TABLE bad_missing_ft (id int) SERVER bad OPTIONS ("table-name" 'no_such_table');
+INSERT INTO bad_missing_ft VALUES (1);
+:state
+
+-- nothing reached the table; the writer wrote nothing (requests were DescribeTable only)
+:ddb count bad_t
+SELECT items_written, flushes FROM ddb_fdw_stats();
+-- and the backend still writes
+INSERT INTO bad_ft (id, sk) VALUES (1, 'after all that');
+:ddb dump bad_t
+
+DROP SERVER bad CASCADE;
+DROP ROLE bad_user;
