@@ -437,26 +437,29 @@ fold_update(DdbPending *prev, DdbPending *cur)
 }
 
 /*
- * Leave one write per key (the others get request = NULL): the latest put
- * or delete wins, an update is folded into what came before it.
+ * Leave one write per key in items, a copy of the queue (the others get
+ * request = NULL): the latest put or delete wins, an update is folded into
+ * what came before it.  The queue itself stays as it was queued: a flush
+ * that fails inside a subtransaction leaves it whole for ROLLBACK TO
+ * SAVEPOINT to trim and for the COMMIT to send.
  */
 static void
-fold_per_key(DdbTarget *t)
+fold_per_key(const DdbTarget *t, DdbPending *items, int n_items)
 {
 	int			size = 16;
 	int		   *slots;
 	int			i;
 
-	if (t->format->nkeys == 0 || t->n_items < 2)
+	if (t->format->nkeys == 0 || n_items < 2)
 		return;
-	while (size < t->n_items * 2)
+	while (size < n_items * 2)
 		size *= 2;
 	slots = palloc(sizeof(int) * size);
 	memset(slots, -1, sizeof(int) * size);
 
-	for (i = 0; i < t->n_items; i++)
+	for (i = 0; i < n_items; i++)
 	{
-		DdbPending *item = &t->items[i];
+		DdbPending *item = &items[i];
 		uint32		h = hash_bytes((const unsigned char *) item->key, item->key_len);
 		int			s = h & (size - 1);
 
@@ -469,7 +472,7 @@ fold_per_key(DdbTarget *t)
 				slots[s] = i;
 				break;
 			}
-			prev = &t->items[slots[s]];
+			prev = &items[slots[s]];
 			if (prev->key_len == item->key_len &&
 				memcmp(prev->key, item->key, item->key_len) == 0)
 			{
@@ -525,19 +528,19 @@ begin_body(DdbTarget *t, StringInfo body)
 	appendStringInfoString(body, ":[");
 }
 
-/* Cut the queue into BatchWriteItem requests: max-size items, under 16 MB. */
+/* Cut the folded queue into BatchWriteItem requests: max-size items, under 16 MB. */
 static Batch *
-build_batches(DdbTarget *t, int *n_batches)
+build_batches(DdbTarget *t, const DdbPending *items, int n_items, int *n_batches)
 {
-	int			max = t->n_items / t->opts->sink.batch_max_size + 2;
+	int			max = n_items / t->opts->sink.batch_max_size + 2;
 	Batch	   *batches = palloc0(sizeof(Batch) * max);
 	Batch	   *b = NULL;
 	int			n = 0;
 	int			i;
 
-	for (i = 0; i < t->n_items; i++)
+	for (i = 0; i < n_items; i++)
 	{
-		DdbPending *item = &t->items[i];
+		const DdbPending *item = &items[i];
 
 		if (item->request == NULL || item->kind == DDB_OP_UPDATE)
 			continue;			/* folded into a later write, or sent by UpdateItem */
@@ -578,16 +581,16 @@ build_batches(DdbTarget *t, int *n_batches)
 
 /* One UpdateItem request per remaining UPDATE (one per key, after folding). */
 static Batch *
-build_updates(DdbTarget *t, int *n_updates)
+build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates)
 {
 	Batch	   *updates = NULL;
 	int			n = 0;
 	int			max = 0;
 	int			i;
 
-	for (i = 0; i < t->n_items; i++)
+	for (i = 0; i < n_items; i++)
 	{
-		DdbPending *item = &t->items[i];
+		const DdbPending *item = &items[i];
 		AwsBuf		body = {0};
 		AwsError	err;
 		Batch	   *b;
@@ -801,6 +804,7 @@ flush_target(DdbTarget *t)
 	int			n_batches;
 	Batch	   *updates;
 	int			n_updates;
+	DdbPending *folded;
 	MemoryContext old;
 
 	if (t->n_items == 0)
@@ -808,10 +812,12 @@ flush_target(DdbTarget *t)
 
 	ddb_stats.flushes++;
 	old = MemoryContextSwitchTo(t->row_cxt);
-	fold_per_key(t);
-	batches = build_batches(t, &n_batches);
+	folded = palloc(sizeof(DdbPending) * t->n_items);
+	memcpy(folded, t->items, sizeof(DdbPending) * t->n_items);
+	fold_per_key(t, folded, t->n_items);
+	batches = build_batches(t, folded, t->n_items, &n_batches);
 	send_batches(t, "BatchWriteItem", batches, n_batches);
-	updates = build_updates(t, &n_updates);
+	updates = build_updates(t, folded, t->n_items, &n_updates);
 	if (n_updates > 0)
 		send_batches(t, "UpdateItem", updates, n_updates);
 	MemoryContextSwitchTo(old);
