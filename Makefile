@@ -2,6 +2,7 @@
 #
 #   make && make install        build and install into the PostgreSQL that pg_config names
 #   make unitcheck              client-side unit tests (SigV4 vectors, response parsers); no PostgreSQL
+#   make valgrindcheck          pg_regress with every backend under valgrind memcheck (test/valgrind.sh)
 #   bash test/run.sh            everything (what .ci/run and README call)
 
 MODULE_big = ddb_fdw
@@ -39,3 +40,8 @@ print-regress:
 
 # PGXS tracks no header dependencies: a changed struct must rebuild every object
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
+
+# optional: the pg_regress suite with every backend under valgrind memcheck
+.PHONY: valgrindcheck
+valgrindcheck:
+	bash test/valgrind.sh

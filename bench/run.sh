@@ -9,8 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 pgport=${BENCH_PGPORT:-54331}
-null_port=${BENCH_NULL_PORT:-48010}
-latency_port=${BENCH_LATENCY_PORT:-48011}
+null_port=${BENCH_NULL_PORT:-28010}
+latency_port=${BENCH_LATENCY_PORT:-28011}
 
 test/install-deps.sh
 if ! dpkg-query -W -f='${Status}' nginx libnginx-mod-http-echo 2>/dev/null | grep -qv "install ok installed" &&
@@ -61,7 +61,7 @@ runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$work/pg" -l "$work/pg
 echo "bench: $(nproc) cores, $(pg_config --version), $(curl --version | head -1 | cut -d' ' -f1-2)," \
   "boto3 $(python3 -c 'import boto3; print(boto3.__version__)')" >&2
 BENCH_PSQL="runuser -u postgres -- psql -h $work -p $pgport -d postgres" \
-BENCH_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-48000}" \
+BENCH_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}" \
 BENCH_NULL_URL="http://127.0.0.1:$null_port" \
 BENCH_LATENCY_URL="http://127.0.0.1:$latency_port" \
 BENCH_CSV_DIR="$work" \

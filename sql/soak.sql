@@ -23,12 +23,12 @@ CREATE FUNCTION probe(label text) RETURNS void LANGUAGE sql AS $$
 CALL soak(100);
 SELECT pg_backend_pid() AS pid \gset
 \setenv PID :pid
-\! ls -l /proc/$PID/fd | grep -c 'socket:' > "$DDB_TEST"/.out/soak_sockets
+\! ls -l /proc/$PID/fd | grep -c 'socket:' > "$DDB_OUT_DIR"/soak_sockets
 SELECT probe('before');
 CALL soak(10000);
 SELECT probe('after');
 -- the backend's sockets (client connection, pooled DynamoDB connections) are the same ones
-\! echo "new sockets: $(( $(ls -l /proc/$PID/fd | grep -c 'socket:') - $(cat "$DDB_TEST"/.out/soak_sockets) ))"
+\! echo "new sockets: $(( $(ls -l /proc/$PID/fd | grep -c 'socket:') - $(cat "$DDB_OUT_DIR"/soak_sockets) ))"
 SELECT a.rss_kb - b.rss_kb < 8192 AS rss_growth_under_8mb
 FROM probe b, probe a WHERE b.at = 'before' AND a.at = 'after';
 SELECT requests >= 10000 AS one_request_per_commit, retries FROM ddb_fdw_stats();

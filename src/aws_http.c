@@ -338,6 +338,7 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 	{
 		CURLMsg    *msg;
 		int			running;
+		int			busy;
 		int			left;
 		CURLMcode	mc;
 
@@ -368,7 +369,10 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 			break;
 
 		mc = curl_multi_perform(http->multi, &running);
-		if (mc == CURLM_OK)
+		/* a transfer that already finished must not wait out the poll interval */
+		for (i = 0, busy = 0; i < max_inflight; i++)
+			busy += http->slots[i].busy ? 1 : 0;
+		if (mc == CURLM_OK && running >= busy)
 			mc = curl_multi_poll(http->multi, NULL, 0, POLL_INTERVAL_MS, NULL);
 		if (mc != CURLM_OK)
 		{

@@ -14,7 +14,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/credentials"
 port=${DDB_CREDS_PORT:-54357}
-cred_port=${DDB_CREDSERVER_PORT:-48015}
+cred_port=${DDB_CREDSERVER_PORT:-28015}
 moto=$DDB_MOTO_AUTH_URL
 psql_() { psql_on "$port" "$@"; }
 moto_ddb() { AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET "$DDB_TEST/ddb" --endpoint "$moto" "$@"; }

@@ -36,7 +36,7 @@ if [ "${DDB_DEMO_AWS:-0}" = 1 ]; then
 else
   test/servers.sh start >/dev/null
   started_servers=1
-  endpoint="http://127.0.0.1:${DDB_DYNALITE_PORT:-48000}"
+  endpoint="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
   region=us-east-2
   endpoint_option=", \"aws.endpoint\" '$endpoint'"
   export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo

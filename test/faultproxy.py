@@ -2,9 +2,10 @@
 """A fault-injecting HTTP proxy for ddb_fdw's tests (Python standard library only).
 
 Listens on 127.0.0.1 and forwards DynamoDB JSON requests to an upstream server
-on 127.0.0.1 (dynalite, moto, a null sink).  For BatchWriteItem requests it can
-inject faults, either from a script (the next requests get these faults, in
-order: deterministic, for pg_regress) or at random with a seed:
+on 127.0.0.1 (dynalite, moto, a null sink).  For BatchWriteItem and UpdateItem
+requests (--ops) it can inject faults, either from a script (the next requests
+get these faults, in order: deterministic, for pg_regress) or at random with a
+seed; other requests (DescribeTable, Scan, ...) always pass:
 
   throttle     400 ProvisionedThroughputExceededException, nothing forwarded
   throttling   400 ThrottlingException, nothing forwarded
@@ -14,11 +15,16 @@ order: deterministic, for pg_regress) or at random with a seed:
   xml403       403 with an XML AccessDenied body, nothing forwarded
   validation   400 ValidationException, nothing forwarded (not retryable)
   expired      400 ExpiredTokenException, nothing forwarded (fresh credentials, then once more)
+  html502      502 with an HTML body (a load balancer's), nothing forwarded
   unprocessed  forwards half of the items, reports the rest as UnprocessedItems
+               (on an UpdateItem, which has no UnprocessedItems: applied500)
+  applied500   forwards, then answers 500 InternalServerError (written, yet failed)
   reset_before closes the connection before forwarding
   reset_after  forwards, then closes the connection without answering
   cut          forwards, then sends half of the response body and closes
   slow         waits --slow-ms before forwarding
+  slow_after   forwards at once, answers after --slow-ms (written, answer late)
+  stall        waits --slow-ms, then closes the connection without forwarding
 
 Every request can also be delayed by --latency-ms (a network's round trip).
 Control, on the proxy's own port:
@@ -26,6 +32,7 @@ Control, on the proxy's own port:
   POST /__proxy/random  body: {"rate":0.3,"seed":1,"faults":[...]}
   POST /__proxy/reset                                      -> no faults, counters zeroed
   GET  /__proxy/stats                                      -> JSON counters
+  GET  /__proxy/stats?detail=1      the same, plus "by_op": faults per operation
 """
 import argparse
 import http.client
@@ -39,7 +46,7 @@ import time
 
 STATE_LOCK = threading.Lock()
 STATE = {"script": [], "rate": 0.0, "faults": [], "rng": random.Random(0),
-         "counts": {}, "requests": 0, "forwarded": 0}
+         "counts": {}, "by_op": {}, "requests": 0, "forwarded": 0}
 
 ERRORS = {
     "throttle": (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -62,16 +69,22 @@ def next_fault():
         return None
 
 
-def count(name):
+def count(name, op):
     with STATE_LOCK:
         STATE["counts"][name] = STATE["counts"].get(name, 0) + 1
+        per_op = STATE["by_op"].setdefault(op, {})
+        per_op[name] = per_op.get(name, 0) + 1
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY, Nagle's
+    # algorithm and the client's delayed ACK hold every answer back ~40 ms
+    disable_nagle_algorithm = True
     upstream = None
     latency = 0.0
     slow = 0.0
+    ops = ("BatchWriteItem", "UpdateItem")
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -88,16 +101,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def forward(self, body, headers):
-        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
-        try:
-            conn.request("POST", self.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
+        # one keep-alive upstream connection per client connection: a new one per request
+        # would leave a TIME_WAIT socket on an ephemeral port for every request
+        for _ in range(2):
+            conn = getattr(self, "upstream_conn", None)
+            fresh = conn is None
+            if fresh:
+                conn = self.upstream_conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+            try:
+                conn.request("POST", self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                self.upstream_conn = None
+                if fresh:
+                    raise
+                continue  # the upstream closed an idle connection: once more on a new one
+            if resp.will_close:
+                conn.close()
+                self.upstream_conn = None
             with STATE_LOCK:
                 STATE["forwarded"] += 1
             return resp.status, data, resp.getheader("Content-Type", "application/x-amz-json-1.0")
+
+    def finish(self):
+        try:
+            super().finish()
         finally:
-            conn.close()
+            if getattr(self, "upstream_conn", None) is not None:
+                self.upstream_conn.close()
+                self.upstream_conn = None
 
     def drop(self):
         self.close_connection = True
@@ -107,10 +141,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
-        if self.path == "/__proxy/stats":
+        if self.path in ("/__proxy/stats", "/__proxy/stats?detail=1"):
             with STATE_LOCK:
                 stats = {"requests": STATE["requests"], "forwarded": STATE["forwarded"],
                          "faults": STATE["counts"], "script_left": len(STATE["script"])}
+                if self.path.endswith("detail=1"):
+                    stats["by_op"] = STATE["by_op"]
             self.reply(200, json.dumps(stats, sort_keys=True), "application/json")
         else:
             self.reply(200, "faultproxy\n", "text/plain")
@@ -122,16 +158,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control(body)
         if self.latency:
             time.sleep(self.latency)
-        target = self.headers.get("X-Amz-Target", "")
-        fault = next_fault() if target.endswith(".BatchWriteItem") else None
+        op = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        fault = next_fault() if op in self.ops else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        if fault == "unprocessed" and op != "BatchWriteItem":
+            fault = "applied500"
         if fault:
-            count(fault)
+            count(fault, op)
         if fault in ERRORS:
             status, typ, msg = ERRORS[fault]
             return self.reply(status, json.dumps({"__type": typ, "message": msg}))
         if fault == "error503":
             return self.reply(503, "Service Unavailable", "text/plain")
+        if fault == "html502":
+            return self.reply(502, "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway"
+                                   "</h1></body></html>", "text/html")
         if fault == "xml403":
             return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
                                    "</Message></Error></ErrorResponse>", "text/xml")
@@ -139,11 +180,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.drop()
         if fault == "slow":
             time.sleep(self.slow)
+        if fault == "stall":
+            time.sleep(self.slow)
+            return self.drop()
         if fault == "unprocessed":
             return self.partial(body, headers)
         status, data, ctype = self.forward(body, headers)
         if fault == "reset_after":
             return self.drop()
+        if fault == "applied500" and status == 200:
+            status, typ, msg = ERRORS["error500"]
+            return self.reply(status, json.dumps({"__type": typ, "message": msg}))
+        if fault == "slow_after":
+            time.sleep(self.slow)
         if fault == "cut":
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -183,7 +232,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 STATE["faults"] = list(spec.get("faults", []))
                 STATE["rng"] = random.Random(spec.get("seed", 0))
             elif cmd == "reset":
-                STATE.update(script=[], rate=0.0, faults=[], counts={}, requests=0, forwarded=0)
+                STATE.update(script=[], rate=0.0, faults=[], counts={}, by_op={}, requests=0, forwarded=0)
             else:
                 return self.reply(404, "unknown control command\n", "text/plain")
         self.reply(200, "ok\n", "text/plain")
@@ -200,7 +249,10 @@ def main():
     ap.add_argument("--upstream-port", type=int, required=True)
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--slow-ms", type=float, default=3000)
+    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem",
+                    help="comma-separated operations that faults apply to")
     args = ap.parse_args()
+    Handler.ops = tuple(o for o in args.ops.split(",") if o)
     Handler.upstream = ("127.0.0.1", args.upstream_port)
     Handler.latency = args.latency_ms / 1000.0
     Handler.slow = args.slow_ms / 1000.0

@@ -5,7 +5,7 @@
 # It opens exactly the three unauthenticated actions it spends (moto's
 # /moto-api/reset-auth), so signature checking stays on for everything else.
 set -euo pipefail
-endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-48002}"
+endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
 [ $# -eq 2 ] || { echo "usage: $0 USERNAME POLICY_FILE|-" >&2; exit 2; }
 user=$1
 if [ "$2" = - ]; then

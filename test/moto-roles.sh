@@ -9,7 +9,7 @@
 # DDB_ROLE_HOP_ARN, DDB_ROLE_WRITER_ARN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-48002}"
+endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
 admin_policy=$(mktemp)
 trap 'rm -f "$admin_policy"' EXIT
 echo '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' >"$admin_policy"

@@ -11,7 +11,9 @@
 #   5. shell tests with PostgreSQL instances of their own: test/logical.sh
 #      (forwarding through logical replication), test/concurrency.sh (8
 #      pgbench clients), test/credentials.sh (the AUTO chain in the server's
-#      environment: container, instance metadata, web identity).
+#      environment: container, instance metadata, web identity),
+#      test/campaign.sh (500 seeded random transactions through the fault
+#      proxy, DynamoDB compared with shadow tables after each).
 # Ends with "N passed, N failed" and a non-zero status if anything failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,15 +43,15 @@ passed=$((passed + fp)); failed=$((failed + ff))
 if [ "$fuzz_status" -ne 0 ] && [ "$ff" -eq 0 ]; then failed=$((failed + 1)); fi
 
 echo "== DynamoDB servers"
+trap 'test/servers.sh stop' EXIT  # also when a server fails to start
 test/servers.sh start
-trap 'test/servers.sh stop' EXIT
 
 export DDB_TEST="$root/test"
-export DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-48000}"
-export DDB_MOTO_URL="http://127.0.0.1:${DDB_MOTO_PORT:-48001}"
-export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-48002}"
-export DDB_PROXY_URL="http://127.0.0.1:${DDB_PROXY_PORT:-48003}"
-export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-48004}"
+export DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
+export DDB_MOTO_URL="http://127.0.0.1:${DDB_MOTO_PORT:-28001}"
+export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
+export DDB_PROXY_URL="http://127.0.0.1:${DDB_PROXY_PORT:-28003}"
+export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-28004}"
 # test/ddb's own identity for dynalite and plain moto (they check the format only)
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
@@ -90,9 +92,14 @@ chown postgres: "$out"
 regress="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
 tests=${DDB_REGRESS:-$(make -s print-regress 2>/dev/null)}  # DDB_REGRESS="batch retry": a subset
 total=$(echo $tests | wc -w)
+bindir=$(pg_config --bindir)
+if [ -n "${DDB_VALGRIND:-}" ]; then  # test/valgrind.sh: every backend under valgrind memcheck
+  bindir=$(test/valgrind.sh bindir "$out/valgrind")
+  export PGCTLTIMEOUT=${PGCTLTIMEOUT:-300}  # pg_regress's wait for the slow start and stop
+fi
 set +e
 runuser -u postgres -- "$regress" \
-  --temp-instance="$out/tmp_check" --bindir="$(pg_config --bindir)" \
+  --temp-instance="$out/tmp_check" --bindir="$bindir" \
   --inputdir="$root" --outputdir="$out" --load-extension=ddb_fdw \
   $tests 2>&1 | tee "$out/summary.txt"
 regress_status=${PIPESTATUS[0]}
@@ -103,10 +110,14 @@ if [ "$regress_status" -ne 0 ]; then
   [ "$n_failed" -gt 0 ] || n_failed=$total
 fi
 passed=$((passed + total - n_failed)); failed=$((failed + n_failed))
+if [ -n "${DDB_VALGRIND:-}" ]; then
+  echo "== valgrind"
+  if test/valgrind.sh report "$out/valgrind"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -z "${DDB_REGRESS:-}" ] && echo "logical concurrency credentials")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials campaign")}
 for t in $shell_tests; do
   echo "== $t (test/$t.sh)"
   if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi

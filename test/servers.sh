@@ -1,24 +1,24 @@
 #!/usr/bin/env bash
 # Starts and stops the DynamoDB-compatible servers the tests talk to, on
 # 127.0.0.1 only, each tracked by PID in test/.run/:
-#   dynalite   in memory                          ${DDB_DYNALITE_PORT:-48000}
-#   moto       no authentication                  ${DDB_MOTO_PORT:-48001}
-#   moto_auth  checks SigV4 and IAM policies      ${DDB_MOTO_AUTH_PORT:-48002}
+#   dynalite   in memory                          ${DDB_DYNALITE_PORT:-28000}
+#   moto       no authentication                  ${DDB_MOTO_PORT:-28001}
+#   moto_auth  checks SigV4 and IAM policies      ${DDB_MOTO_AUTH_PORT:-28002}
 #              from the first request (test/moto-iam.sh opens set-up actions)
-#   faultproxy in front of dynalite, injects faults  ${DDB_PROXY_PORT:-48003}
+#   faultproxy in front of dynalite, injects faults  ${DDB_PROXY_PORT:-28003}
 #              on request (test/faultproxy.py)
-#   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-48004}
+#   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-28004}
 #              certificate, in front of dynalite
 # DDB_RUN_DIR and the DDB_*_PORT variables let a second set run beside the first.
 # Usage: test/servers.sh start|stop|status
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run=${DDB_RUN_DIR:-$here/.run}
-dynalite_port=${DDB_DYNALITE_PORT:-48000}
-moto_port=${DDB_MOTO_PORT:-48001}
-moto_auth_port=${DDB_MOTO_AUTH_PORT:-48002}
-proxy_port=${DDB_PROXY_PORT:-48003}
-tls_port=${DDB_TLS_PORT:-48004}
+dynalite_port=${DDB_DYNALITE_PORT:-28000}
+moto_port=${DDB_MOTO_PORT:-28001}
+moto_auth_port=${DDB_MOTO_AUTH_PORT:-28002}
+proxy_port=${DDB_PROXY_PORT:-28003}
+tls_port=${DDB_TLS_PORT:-28004}
 
 moto_bin() {
   command -v moto_server 2>/dev/null || { [ -x /root/.pyenv/shims/moto_server ] && echo /root/.pyenv/shims/moto_server; } || {
