@@ -70,7 +70,7 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 		ereport(elevel,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 				 errmsg("could not reach DynamoDB: %s", err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no response.",
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response; a request that reached DynamoDB may have been applied.",
 						   operation, table_name, relname),
 				 errhint("Check the server's \"aws.endpoint\" and \"aws.region\" and the network.")));
 	else
