@@ -126,6 +126,83 @@ CREATE FOREIGN TABLE bad_missing_ft (id int) SERVER bad OPTIONS ("table-name" 'n
 INSERT INTO bad_missing_ft VALUES (1);
 :state
 
+-- option values, fuzzed: seeded random values (numbers of every size and
+-- sign, booleans, URLs, key names, empty, whitespace and control
+-- characters, quotes, non-ASCII, long strings) for every option of every
+-- object: each is accepted or refused with a clean error of the expected
+-- classes, never an internal error
+CREATE FUNCTION fuzz_value(i int) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE i % 12
+    WHEN 0 THEN (floor(random() * 2e9) - 1e9)::bigint::text
+    WHEN 1 THEN repeat('9', 1 + (random() * 40)::int)
+    WHEN 2 THEN (random() * 1e6)::numeric(20, 6)::text
+    WHEN 3 THEN (ARRAY['true', 'false', 'on', 'off', 'yes', 'no', '1', '0', 't', 'TRUE '])[1 + (random() * 9)::int]
+    WHEN 4 THEN (ARRAY['http://', 'https://x', 'ftp://a', 'http://127.0.0.1:1', 'https://[::1]:443/p?q'])[1 + (random() * 4)::int]
+    WHEN 5 THEN (ARRAY['AUTO', 'basic', 'Assume_Role', 'S', 'N', 'BOOL', 'M', 'id', 'id, sk', ',', ' ,x'])[1 + (random() * 10)::int]
+    WHEN 6 THEN ''
+    WHEN 7 THEN repeat(' ', (random() * 3)::int) || chr(1 + (random() * 30)::int) || 'x'
+    WHEN 8 THEN repeat(chr(192 + (random() * 500)::int), 1 + (random() * 5)::int)
+    WHEN 9 THEN repeat('''"\%;', 1 + (random() * 3)::int)
+    WHEN 10 THEN '-' || repeat('1', 1 + (random() * 25)::int)
+    ELSE md5(random()::text) || repeat('z', (random() * 3000)::int)
+  END $$;
+CREATE TEMP TABLE fuzz_outcome (object text, option text, sqlstate text);
+SET client_min_messages = warning;  -- the DROP ... IF EXISTS notices
+DO $$
+DECLARE
+  r record;
+  v text;
+  st text;
+BEGIN
+  PERFORM setseed(0.20261125);
+  FOR r IN
+    SELECT 'server' AS object, unnest(ARRAY['aws.endpoint', 'aws.trust.all.certificates', 'aws.credentials.provider',
+      'aws.credentials.profile.path', 'aws.credentials.profile.name', 'aws.credentials.role.arn',
+      'aws.credentials.role.provider', 'aws.credentials.role.provider.role.provider.role.provider',
+      'aws.credentials.webIdentityToken.file', 'aws.credentials.custom.function', 'aws.sts.endpoint',
+      'sink.batch.max-size', 'sink.requests.max-inflight', 'sink.requests.max-buffered',
+      'sink.flush-buffer.timeout', 'sink.fail-on-error', 'sink.ignore-nulls', 'sink.max-retries',
+      'sink.http-client.max-concurrency', 'sink.http-client.read-timeout', 'aws.region']) AS option
+    UNION ALL SELECT 'mapping', unnest(ARRAY['aws.credentials.basic.accesskeyid', 'aws.credentials.basic.secretkey',
+      'aws.credentials.basic.sessiontoken', 'aws.credentials.provider'])
+    UNION ALL SELECT 'table', unnest(ARRAY['connector', 'partitioned-by', 'sink.batch.max-size', 'sink.fail-on-error'])
+    UNION ALL SELECT 'column', unnest(ARRAY['attribute-type', 'attribute-name'])
+  LOOP
+    FOR i IN 1..60 LOOP
+      v := fuzz_value(i);
+      BEGIN
+        CASE r.object
+          WHEN 'server' THEN
+            EXECUTE format('CREATE SERVER fz FOREIGN DATA WRAPPER ddb_fdw OPTIONS ("aws.region" %L, %I %L)', 'us-east-1', r.option, v);
+          WHEN 'mapping' THEN
+            EXECUTE format('CREATE USER MAPPING FOR PUBLIC SERVER bad OPTIONS (%I %L)', r.option, v);
+          WHEN 'table' THEN
+            EXECUTE format('CREATE FOREIGN TABLE fz (id int) SERVER bad OPTIONS ("table-name" %L, %I %L)', 't', r.option, v);
+          ELSE
+            EXECUTE format('CREATE FOREIGN TABLE fz (id int OPTIONS (%I %L)) SERVER bad OPTIONS ("table-name" %L)', r.option, v, 't');
+        END CASE;
+        st := 'accepted';
+      EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+      END;
+      INSERT INTO fuzz_outcome VALUES (r.object, r.option, st);
+      DROP SERVER IF EXISTS fz CASCADE;
+      DROP USER MAPPING IF EXISTS FOR PUBLIC SERVER bad;
+      DROP FOREIGN TABLE IF EXISTS fz;
+    END LOOP;
+  END LOOP;
+END $$;
+RESET client_min_messages;
+-- every outcome: accepted, or an error of the expected classes
+SELECT count(*) AS values_tried,
+       count(*) FILTER (WHERE sqlstate = 'accepted') > 0 AS some_accepted,
+       count(*) FILTER (WHERE sqlstate <> 'accepted') > 0 AS some_refused
+FROM fuzz_outcome;
+SELECT object, option, sqlstate, count(*) FROM fuzz_outcome
+WHERE sqlstate NOT IN ('accepted', '22023', 'HV00D', 'HV00J', '0A000', '42501', '42710')
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+DROP FUNCTION fuzz_value(int);
+
 -- nothing reached the table; the writer wrote nothing (requests were DescribeTable only)
 :ddb count bad_t
 SELECT items_written, flushes FROM ddb_fdw_stats();
