@@ -5,7 +5,8 @@
 # instance metadata (IMDSv2), and the credentials it hands out are real
 # temporary credentials from moto's STS, so moto's signature check proves
 # they were used.  Covers: container credentials, instance metadata,
-# refresh before expiry, web identity from AWS_WEB_IDENTITY_TOKEN_FILE /
+# the environment first (ENV_VAR with a session token), refresh before
+# expiry, web identity from AWS_WEB_IDENTITY_TOKEN_FILE /
 # AWS_ROLE_ARN, the error when nothing is configured, the superuser rule,
 # and that no secret reaches the server log even at log level DEBUG5.
 # Needs test/servers.sh running and test/run.sh's environment (moto roles).
@@ -62,18 +63,28 @@ moto_ddb delete-table --if-exists machine >/dev/null
 moto_ddb create-table machine id:N >/dev/null
 
 setup_sql="
-CREATE EXTENSION IF NOT EXISTS ddb_fdw;
-DROP SERVER IF EXISTS moto CASCADE;
+CREATE EXTENSION ddb_fdw;
 CREATE SERVER moto FOREIGN DATA WRAPPER ddb_fdw
   OPTIONS (\"aws.region\" 'us-east-1', \"aws.endpoint\" '$moto', \"aws.sts.endpoint\" '$moto');
 CREATE USER MAPPING FOR postgres SERVER moto;
 CREATE FOREIGN TABLE machine (id int, v text) SERVER moto OPTIONS (\"table-name\" 'machine');"
 landed() { moto_ddb dump machine | grep -c "\"$1\"" ; }
 
+# 0. the environment comes first in AUTO (here with a session token), and is ENV_VAR
+start_pg AWS_ACCESS_KEY_ID="$(jq -r .id "$work/creds.json")" AWS_SECRET_ACCESS_KEY="$secret" \
+  AWS_SESSION_TOKEN="$token" AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cred_port/ecs" \
+  AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-secret-token AWS_EC2_METADATA_DISABLED=true
+psql_ -c "$setup_sql" >/dev/null
+psql_ -c "INSERT INTO machine VALUES (100, 'environment first')" >"$work/out0" 2>&1
+psql_ -c "ALTER SERVER moto OPTIONS (ADD \"aws.credentials.provider\" 'ENV_VAR')" \
+  -c "INSERT INTO machine VALUES (101, 'ENV_VAR with a session token')" \
+  -c "ALTER SERVER moto OPTIONS (DROP \"aws.credentials.provider\")" >>"$work/out0" 2>&1
+check "AUTO takes the environment before the container endpoint; ENV_VAR with AWS_SESSION_TOKEN" \
+  [ "$(landed 'environment first')" = 1 -a "$(landed 'ENV_VAR with a session token')" = 1 -a "$(hits ecs)" = 0 ]
+
 # 1. container credentials (ECS/EKS): fetched once, then cached
 start_pg AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cred_port/ecs" \
   AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-secret-token AWS_EC2_METADATA_DISABLED=true
-psql_ -c "$setup_sql" >/dev/null
 psql_ -c "INSERT INTO machine VALUES (1, 'container')" -c "INSERT INTO machine VALUES (2, 'container again')" \
   -c "SELECT credential_fetches FROM ddb_fdw_stats()" >"$work/out1" 2>&1
 check "AUTO: container credentials sign the writes (moto checked them)" \
