@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -278,15 +282,175 @@ bool		aws_creds_run_processes = true;
 /* The credential_process output we accept: a credentials document is small. */
 #define PROCESS_OUTPUT_MAX (64 * 1024)
 
+int			aws_creds_process_timeout_ms = 60000;
+static int	(*process_abort_check) (void *arg) = NULL;
+static void *process_abort_arg = NULL;
+
+void
+aws_creds_set_abort_check(int (*check) (void *arg), void *arg)
+{
+	process_abort_check = check;
+	process_abort_arg = arg;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Run command with /bin/sh, its standard output into *output.  Never
+ * blocks for good: the output is read with poll, and the program is killed
+ * when it outlives aws_creds_process_timeout_ms or the abort check fires.
+ */
+static bool
+run_process(const char *command, AwsBuf *output, AwsError *err)
+{
+	int			fds[2];
+	pid_t		pid;
+	char		chunk[4096];
+	long long	deadline = now_ms() + aws_creds_process_timeout_ms;
+	const char *stopped = NULL;
+	bool		ok = true;
+	int			status = 0;
+
+	if (pipe(fds) != 0)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "could not create a pipe: %s", strerror(errno));
+		return false;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "could not run credential_process: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0)
+	{
+		/* the child: its standard output is the pipe, the rest as the server left it */
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);			/* a group of its own, so a kill reaches its children too */
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", command, (char *) NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+
+	for (;;)
+	{
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int			r = poll(&p, 1, 100);
+
+		if (r < 0 && errno != EINTR)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "could not read from credential_process: %s", strerror(errno));
+			ok = false;
+			stopped = "error";
+			break;
+		}
+		if (r > 0)
+		{
+			ssize_t		n = read(fds[0], chunk, sizeof(chunk));
+
+			if (n == 0)
+				break;			/* end of output */
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+			{
+				aws_error_set(err, AWS_ERR_INTERNAL, "could not read from credential_process: %s", strerror(errno));
+				ok = false;
+				stopped = "error";
+				break;
+			}
+			if (n > 0 && ok && output->len + (size_t) n > PROCESS_OUTPUT_MAX)
+			{
+				aws_error_set(err, AWS_ERR_PROTOCOL, "credential_process printed more than %d bytes",
+							  PROCESS_OUTPUT_MAX);
+				ok = false;
+				stopped = "error";
+				break;
+			}
+			if (n > 0 && !aws_buf_append(output, chunk, (size_t) n))
+			{
+				aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+				ok = false;
+				stopped = "error";
+				break;
+			}
+		}
+		if (process_abort_check && process_abort_check(process_abort_arg))
+		{
+			stopped = "cancelled";
+			break;
+		}
+		if (now_ms() >= deadline)
+		{
+			stopped = "timeout";
+			break;
+		}
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	close(fds[0]);
+
+	/* the output is complete; the program gets the rest of the time to exit */
+	while (stopped == NULL)
+	{
+		pid_t		w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "could not wait for credential_process: %s", strerror(errno));
+			return false;
+		}
+		if (process_abort_check && process_abort_check(process_abort_arg))
+			stopped = "cancelled";
+		else if (now_ms() >= deadline)
+			stopped = "timeout";
+		else
+			usleep(10000);
+	}
+	if (stopped != NULL)
+	{
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (strcmp(stopped, "timeout") == 0)
+			aws_error_set(err, AWS_ERR_INPUT, "credential_process did not finish within %d ms and was killed",
+						  aws_creds_process_timeout_ms);
+		else if (strcmp(stopped, "cancelled") == 0)
+			aws_error_set(err, AWS_ERR_TRANSPORT, "credential_process was killed: request cancelled");
+		return false;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "credential_process exited with status %d", WEXITSTATUS(status));
+		return false;
+	}
+	if (!WIFEXITED(status))
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "credential_process was terminated by a signal");
+		return false;
+	}
+	return ok;
+}
+
 bool
 aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err)
 {
-	FILE	   *pipe;
 	AwsBuf		output = {0};
-	char		chunk[4096];
-	size_t		n;
-	int			status;
-	bool		ok = true;
+	bool		ok;
 
 	memset(out, 0, sizeof(*out));
 	if (!aws_creds_run_processes)
@@ -294,40 +458,7 @@ aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err)
 		aws_error_set(err, AWS_ERR_INPUT, "credential_process is switched off");
 		return false;
 	}
-	fflush(NULL);
-	pipe = popen(command, "r");
-	if (pipe == NULL)
-	{
-		aws_error_set(err, AWS_ERR_INPUT, "could not run credential_process: %s", strerror(errno));
-		return false;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
-	{
-		if (ok && output.len + n > PROCESS_OUTPUT_MAX)
-		{
-			aws_error_set(err, AWS_ERR_PROTOCOL, "credential_process printed more than %d bytes",
-						  PROCESS_OUTPUT_MAX);
-			ok = false;
-		}
-		if (ok && !aws_buf_append(&output, chunk, n))
-		{
-			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
-			ok = false;
-		}
-	}
-	explicit_bzero(chunk, sizeof(chunk));
-	status = pclose(pipe);
-	if (ok && status != 0)
-	{
-		if (status == -1)
-			aws_error_set(err, AWS_ERR_INPUT, "credential_process failed: %s", strerror(errno));
-		else if (WIFEXITED(status))
-			aws_error_set(err, AWS_ERR_INPUT, "credential_process exited with status %d",
-						  WEXITSTATUS(status));
-		else
-			aws_error_set(err, AWS_ERR_INPUT, "credential_process was terminated by a signal");
-		ok = false;
-	}
+	ok = run_process(command, &output, err);
 	if (ok)
 		ok = aws_creds_parse_document(output.data ? output.data : "", output.len,
 									  "credential_process", out, err);

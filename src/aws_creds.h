@@ -49,12 +49,20 @@ extern bool aws_creds_from_profile(AwsCredentials *out, const char *path, const 
  * Run command with /bin/sh and read the credential_process JSON document it
  * prints ({"Version":1,"AccessKeyId":...,"SecretAccessKey":...,
  * "SessionToken":...,"Expiration":"2026-01-01T00:00:00Z"}).  A non-zero
- * exit status or a malformed document is an error; the output is wiped.
+ * exit status, a malformed document, a run longer than
+ * aws_creds_process_timeout_ms or the abort check firing is an error (the
+ * program is killed); the output is wiped.
  */
 extern bool aws_creds_from_process(AwsCredentials *out, const char *command, AwsError *err);
 
 /* true (the default): credential_process runs; the fuzz harness turns it off. */
 extern bool aws_creds_run_processes;
+
+/* A credential_process still running after this long is killed (default 60 s). */
+extern int	aws_creds_process_timeout_ms;
+
+/* Polled while a credential_process runs: non-zero kills it (a query cancel). */
+extern void aws_creds_set_abort_check(int (*check) (void *arg), void *arg);
 
 /*
  * Parse the JSON credentials document that credential_process programs,

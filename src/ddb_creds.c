@@ -553,6 +553,14 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 	elog(ERROR, "unknown credentials provider %d", (int) provider);
 }
 
+/* A credential_process is killed when the user cancels or the backend must exit. */
+static int
+interrupted(void *arg)
+{
+	(void) arg;
+	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+}
+
 void
 ddb_creds_resolve(const DdbTableOptions *o, AwsHttp *http, MemoryContext cxt,
 				  AwsCredentials *out)
@@ -560,6 +568,7 @@ ddb_creds_resolve(const DdbTableOptions *o, AwsHttp *http, MemoryContext cxt,
 	AwsCredentials found;
 	StringInfoData fp;
 
+	aws_creds_set_abort_check(interrupted, NULL);
 	initStringInfo(&fp);
 	resolve_level(o, 0, http, &found, &fp);
 	pfree(fp.data);

@@ -100,6 +100,13 @@ test_sts(void)
 	CHECK(!aws_sts_parse_credentials(ok, 40, &c, &err), "truncated STS answer refused");
 }
 
+static int
+always_abort(void *arg)
+{
+	(void) arg;
+	return 1;
+}
+
 static void
 test_process(void)
 {
@@ -114,6 +121,27 @@ test_process(void)
 		  "failing credential_process");
 	CHECK(!aws_creds_from_process(&c, "echo nope", &err) && strstr(err.message, "JSON") != NULL,
 		  "credential_process printing garbage");
+	{
+		struct timespec a, b;
+		long		ms;
+
+		aws_creds_process_timeout_ms = 300;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		CHECK(!aws_creds_from_process(&c, "sleep 5", &err) && strstr(err.message, "did not finish") != NULL,
+			  "a hanging credential_process is killed at the timeout");
+		CHECK(!aws_creds_from_process(&c, "exec >&-; sleep 5", &err) && strstr(err.message, "did not finish") != NULL,
+			  "one that closes its output but keeps running is killed too");
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+		CHECK(ms < 2000, "both within the timeout, not the programs' 10 s");
+		aws_creds_process_timeout_ms = 60000;
+		aws_creds_set_abort_check(always_abort, NULL);
+		CHECK(!aws_creds_from_process(&c, "sleep 5", &err) && strstr(err.message, "cancelled") != NULL,
+			  "a cancel kills a running credential_process");
+		aws_creds_set_abort_check(NULL, NULL);
+		CHECK(!aws_creds_from_process(&c, "head -c 70000 /dev/zero | tr '\\0' x", &err) &&
+			  strstr(err.message, "more than") != NULL, "oversized credential_process output refused");
+	}
 	aws_creds_run_processes = false;
 	CHECK(!aws_creds_from_process(&c, "touch /tmp/ddb_fdw_unit_must_not_exist", &err) &&
 		  access("/tmp/ddb_fdw_unit_must_not_exist", F_OK) != 0, "switched-off credential_process runs nothing");
