@@ -172,6 +172,8 @@ find_option(const char *keyword)
 	return NULL;
 }
 
+#define NESTED_ROLE_PREFIX "aws.credentials.role.provider.role."
+
 /* "a", "b", "c" for the hint; "(none)" where nothing is valid. */
 static char *
 valid_options_list(int bit)
@@ -179,13 +181,23 @@ valid_options_list(int bit)
 	StringInfoData buf;
 	const DdbOption *opt;
 
+	bool		nested = false;
+
 	initStringInfo(&buf);
 	for (opt = ddb_options; opt->keyword; opt++)
 	{
 		if (!(opt->where & bit))
 			continue;
+		/* the keys of nested roles repeat level 0's: name them once, as a pattern */
+		if (strncmp(opt->keyword, NESTED_ROLE_PREFIX, strlen(NESTED_ROLE_PREFIX)) == 0)
+		{
+			nested = true;
+			continue;
+		}
 		appendStringInfo(&buf, "%s\"%s\"", buf.len > 0 ? ", " : "", opt->keyword);
 	}
+	if (nested)
+		appendStringInfoString(&buf, ", and for nested roles the same \"role.*\" keys after \"" NESTED_ROLE_PREFIX "\" (up to two more levels)");
 	if (buf.len == 0)
 		appendStringInfoString(&buf, "(none)");
 	return buf.data;
