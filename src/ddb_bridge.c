@@ -1,6 +1,8 @@
 /* ddb_bridge.c — see ddb_bridge.h */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "aws_http.h"
 #include "ddb_bridge.h"
 
@@ -79,4 +81,11 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 				 errmsg("DynamoDB %s: %s", aws_error_kind_name(err->kind), err->message),
 				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\".",
 						   operation, table_name, relname)));
+}
+
+int
+ddb_interrupt_pending(void *arg)
+{
+	(void) arg;
+	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
 }

@@ -17,4 +17,11 @@
 extern void ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 								 const char *table_name, const char *relname);
 
+/*
+ * The abort check the client's long waits poll (aws_http transfers,
+ * credential_process): non-zero once the user cancelled or the backend must
+ * exit, so the wait ends and CHECK_FOR_INTERRUPTS can act.
+ */
+extern int	ddb_interrupt_pending(void *arg);
+
 #endif							/* DDB_BRIDGE_H */

@@ -23,6 +23,7 @@
 #include "aws_metadata.h"
 #include "aws_sigv4.h"
 #include "aws_sts.h"
+#include "ddb_bridge.h"
 #include "ddb_creds.h"
 #include "ddb_stats.h"
 
@@ -129,20 +130,6 @@ ddb_creds_error_is_expired(const AwsError *err)
 }
 
 /* ---------- the providers ---------- */
-
-/* The keys that name level's options, for messages. */
-static const char *
-level_prefix(int level)
-{
-	static const char *const prefixes[DDB_CRED_LEVELS] = {
-		"aws.credentials",
-		"aws.credentials.role.provider",
-		"aws.credentials.role.provider.role.provider",
-		"aws.credentials.role.provider.role.provider.role.provider"
-	};
-
-	return prefixes[level];
-}
 
 static void
 check_ambient(const DdbTableOptions *o, int level, DdbCredProvider provider)
@@ -338,6 +325,22 @@ custom_fetch(const DdbTableOptions *o, AwsCredentials *out, StringInfo fp)
 	cache_put(fp->data, out);
 }
 
+/* Credentials from the machine (container endpoint or instance metadata), cached under name. */
+static bool
+machine_source(const char *name, bool (*fetch) (AwsHttp *, AwsCredentials *, AwsError *),
+			   AwsHttp *http, AwsCredentials *out, StringInfo fp, AwsError *err)
+{
+	resetStringInfo(fp);
+	appendStringInfoString(fp, name);
+	if (cache_get(fp->data, out))
+		return true;
+	ddb_stats.credential_fetches++;
+	if (!fetch(http, out, err))
+		return false;
+	cache_put(fp->data, out);
+	return true;
+}
+
 /* AUTO without keys: the chain of the AWS SDKs, first hit wins; reasons collects the misses. */
 static bool
 auto_chain(const DdbTableOptions *o, AwsHttp *http, AwsCredentials *out, StringInfo fp,
@@ -376,32 +379,16 @@ auto_chain(const DdbTableOptions *o, AwsHttp *http, AwsCredentials *out, StringI
 		return true;
 	}
 	appendStringInfo(reasons, "profile: %s; ", err.message);
-	resetStringInfo(fp);
 	if (aws_metadata_container_configured())
 	{
-		appendStringInfoString(fp, "AUTO_CONTAINER");
-		if (cache_get(fp->data, out))
+		if (machine_source("AUTO_CONTAINER", aws_metadata_container_credentials, http, out, fp, &err))
 			return true;
-		ddb_stats.credential_fetches++;
-		if (aws_metadata_container_credentials(http, out, &err))
-		{
-			cache_put(fp->data, out);
-			return true;
-		}
 		appendStringInfo(reasons, "container: %s; ", err.message);
 	}
 	else
 		appendStringInfoString(reasons, "container: not configured; ");
-	resetStringInfo(fp);
-	appendStringInfoString(fp, "AUTO_INSTANCE");
-	if (cache_get(fp->data, out))
+	if (machine_source("AUTO_INSTANCE", aws_metadata_instance_credentials, http, out, fp, &err))
 		return true;
-	ddb_stats.credential_fetches++;
-	if (aws_metadata_instance_credentials(http, out, &err))
-	{
-		cache_put(fp->data, out);
-		return true;
-	}
 	appendStringInfo(reasons, "instance metadata: %s", err.message);
 	return false;
 }
@@ -442,14 +429,21 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 									o->access_key_id == NULL ? "\"aws.credentials.basic.accesskeyid\"" :
 									"\"aws.credentials.basic.secretkey\""),
 							 errhint("Set both \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\" with ALTER USER MAPPING.")));
-				/* the cache key tells keys apart by a digest, never by the secret */
-				initStringInfo(&secret);
-				appendStringInfo(&secret, "%s\n%s", o->secret_key,
-								 o->session_token ? o->session_token : "");
-				(void) aws_sigv4_sha256_hex(secret.data, secret.len, digest);
-				explicit_bzero(secret.data, secret.len);
-				pfree(secret.data);
-				appendStringInfo(fp, "BASIC(%s|%s)", o->access_key_id, digest);
+				/*
+				 * Only a role above needs a cache key (BASIC credentials
+				 * are not cached), and it tells keys apart by a digest,
+				 * never by the secret.
+				 */
+				if (level > 0)
+				{
+					initStringInfo(&secret);
+					appendStringInfo(&secret, "%s\n%s", o->secret_key,
+									 o->session_token ? o->session_token : "");
+					(void) aws_sigv4_sha256_hex(secret.data, secret.len, digest);
+					explicit_bzero(secret.data, secret.len);
+					pfree(secret.data);
+					appendStringInfo(fp, "BASIC(%s|%s)", o->access_key_id, digest);
+				}
 				if (!aws_creds_from_keys(out, o->access_key_id, o->secret_key, o->session_token, &err))
 					report_missing(o, provider, &err);
 				return;
@@ -486,7 +480,7 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 									   "\"aws.credentials.webIdentityToken.file\" or AWS_WEB_IDENTITY_TOKEN_FILE" :
 									   "role ARN option or AWS_ROLE_ARN"),
 							 errhint("Set \"aws.credentials.webIdentityToken.file\" and \"%s.role.arn\" on the server.",
-									 level_prefix(level))));
+									 ddb_cred_level_prefix(level))));
 				if (!web_identity_fetch(o, http, &w, out, fp, &err))
 					report_sts_error(o, "AssumeRoleWithWebIdentity", w.role_arn, &err);
 				return;
@@ -506,9 +500,9 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 					ereport(ERROR,
 							(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 							 errmsg("credentials provider ASSUME_ROLE needs option \"%s.role.arn\"",
-									level_prefix(level)),
+									ddb_cred_level_prefix(level)),
 							 errhint("Name the role to assume, and its source credentials in \"%s.role.provider\".",
-									 level_prefix(level))));
+									 ddb_cred_level_prefix(level))));
 				if (level + 1 >= DDB_CRED_LEVELS)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -553,14 +547,6 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 	elog(ERROR, "unknown credentials provider %d", (int) provider);
 }
 
-/* A credential_process is killed when the user cancels or the backend must exit. */
-static int
-interrupted(void *arg)
-{
-	(void) arg;
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
-}
-
 void
 ddb_creds_resolve(const DdbTableOptions *o, AwsHttp *http, MemoryContext cxt,
 				  AwsCredentials *out)
@@ -568,7 +554,7 @@ ddb_creds_resolve(const DdbTableOptions *o, AwsHttp *http, MemoryContext cxt,
 	AwsCredentials found;
 	StringInfoData fp;
 
-	aws_creds_set_abort_check(interrupted, NULL);
+	aws_creds_set_abort_check(ddb_interrupt_pending, NULL);
 	initStringInfo(&fp);
 	resolve_level(o, 0, http, &found, &fp);
 	pfree(fp.data);

@@ -225,6 +225,12 @@ ddb_provider_name(DdbCredProvider provider)
 	return provider_names[provider];
 }
 
+const char *
+ddb_cred_level_prefix(int level)
+{
+	return level_prefixes[level];
+}
+
 bool
 ddb_provider_is_ambient(DdbCredProvider provider)
 {

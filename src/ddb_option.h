@@ -119,4 +119,7 @@ extern const char *ddb_provider_name(DdbCredProvider provider);
  */
 extern bool ddb_provider_is_ambient(DdbCredProvider provider);
 
+/* The key prefix of a level of the credentials chain ("aws.credentials", ...), for messages. */
+extern const char *ddb_cred_level_prefix(int level);
+
 #endif							/* DDB_OPTION_H */

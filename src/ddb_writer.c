@@ -115,14 +115,6 @@ static KeySchemaEntry *key_schemas = NULL;
 
 /* ---------- per-backend HTTP handle ---------- */
 
-/* libcurl polls this during transfers, so a query cancel interrupts a flush. */
-static int
-interrupt_requested(void *arg)
-{
-	(void) arg;
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
-}
-
 static void
 release_http(int code, Datum arg)
 {
@@ -145,7 +137,7 @@ get_http(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("could not create an HTTP client: %s", err.message)));
-	aws_http_set_abort_check(backend_http, interrupt_requested, NULL);
+	aws_http_set_abort_check(backend_http, ddb_interrupt_pending, NULL);
 	on_proc_exit(release_http, (Datum) 0);
 	return backend_http;
 }
