@@ -49,10 +49,9 @@ as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; sum
 answer=$(curl -s --aws-sigv4 "aws:amz:us-east-1:sts" --user "$DDB_ASSUMER_KEY_ID:$DDB_ASSUMER_SECRET" \
   --data-urlencode Action=AssumeRole --data-urlencode "RoleArn=$DDB_ROLE_WRITER_ARN" \
   --data-urlencode RoleSessionName=machine -d Version=2011-06-15 "$moto/")
-xml() { sed -n "s:.*<$1>\\([^<]*\\)</$1>.*:\\1:p" <<<"$answer" | head -1; }
-secret=$(xml SecretAccessKey)
-token=$(xml SessionToken)
-jq -n --arg id "$(xml AccessKeyId)" --arg secret "$secret" --arg token "$token" \
+secret=$(xml_text SecretAccessKey <<<"$answer")
+token=$(xml_text SessionToken <<<"$answer")
+jq -n --arg id "$(xml_text AccessKeyId <<<"$answer")" --arg secret "$secret" --arg token "$token" \
   '{id: $id, secret: $secret, token: $token}' >"$work/creds.json"
 [ -n "$secret" ] && [ -n "$token" ] || { fail "temporary credentials from moto's STS"; summary; exit 1; }
 /usr/bin/python3 "$root/test/credserver.py" --port "$cred_port" --creds "$work/creds.json" \

@@ -5,6 +5,7 @@
 # It opens exactly the three unauthenticated actions it spends (moto's
 # /moto-api/reset-auth), so signature checking stays on for everything else.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
 [ $# -eq 2 ] || { echo "usage: $0 USERNAME POLICY_FILE|-" >&2; exit 2; }
 user=$1
@@ -14,18 +15,7 @@ else
   policy=$(cat "$2")
 fi
 
-iam() {  # form fields...; prints the XML response, fails on HTTP errors
-  local out status
-  local -a args=()
-  for f in "$@"; do args+=(--data-urlencode "$f"); done
-  out=$(curl --silent --show-error --max-time 30 -w '\n%{http_code}' \
-    --aws-sigv4 "aws:amz:us-east-1:iam" --user "setup:setup" \
-    "${args[@]}" -d Version=2010-05-08 "$endpoint/") || return 1
-  status=${out##*$'\n'}
-  out=${out%$'\n'*}
-  if [ "$status" != 200 ]; then echo "moto-iam: $1 failed (HTTP $status): $out" >&2; return 1; fi
-  printf '%s\n' "$out"
-}
+iam() { moto_iam setup:setup "$@"; }  # unauthenticated: the signature is not checked
 
 # open exactly the three unauthenticated actions the set-up needs
 curl --silent --show-error --max-time 10 -X POST -H "Content-Type: text/plain" \
@@ -33,7 +23,7 @@ curl --silent --show-error --max-time 10 -X POST -H "Content-Type: text/plain" \
 iam Action=CreateUser "UserName=$user" >/dev/null
 keys=$(iam Action=CreateAccessKey "UserName=$user")
 iam Action=PutUserPolicy "UserName=$user" PolicyName=ddb-test "PolicyDocument=$policy" >/dev/null
-id=$(sed -n 's:.*<AccessKeyId>\(.*\)</AccessKeyId>.*:\1:p' <<<"$keys" | head -1)
-secret=$(sed -n 's:.*<SecretAccessKey>\(.*\)</SecretAccessKey>.*:\1:p' <<<"$keys" | head -1)
+id=$(xml_text AccessKeyId <<<"$keys")
+secret=$(xml_text SecretAccessKey <<<"$keys")
 [ -n "$id" ] && [ -n "$secret" ] || { echo "moto-iam: no access key in: $keys" >&2; exit 1; }
 printf 'export AWS_ACCESS_KEY_ID=%q AWS_SECRET_ACCESS_KEY=%q\n' "$id" "$secret"

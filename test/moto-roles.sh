@@ -9,25 +9,13 @@
 # DDB_ROLE_HOP_ARN, DDB_ROLE_WRITER_ARN.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-endpoint="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
+. "$here/lib.sh"
 admin_policy=$(mktemp)
 trap 'rm -f "$admin_policy"' EXIT
 echo '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' >"$admin_policy"
 eval "$("$here/moto-iam.sh" ddb-admin "$admin_policy")"
 
-iam() {  # form fields...; prints the XML response, fails on HTTP errors
-  local out status
-  local -a args=()
-  for f in "$@"; do args+=(--data-urlencode "$f"); done
-  out=$(curl --silent --show-error --max-time 30 -w '\n%{http_code}' \
-    --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-    "${args[@]}" -d Version=2010-05-08 "$endpoint/") || return 1
-  status=${out##*$'\n'}
-  out=${out%$'\n'*}
-  if [ "$status" != 200 ]; then echo "moto-roles: $1 failed (HTTP $status): $out" >&2; return 1; fi
-  printf '%s\n' "$out"
-}
-xml() { sed -n "s:.*<$1>\\([^<]*\\)</$1>.*:\\1:p" | head -1; }
+iam() { moto_iam "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$@"; }  # as the administrator
 
 trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
 assume_only='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'
@@ -37,12 +25,12 @@ write_roles='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["d
 iam Action=CreateUser UserName=ddb-assumer >/dev/null
 keys=$(iam Action=CreateAccessKey UserName=ddb-assumer)
 iam Action=PutUserPolicy UserName=ddb-assumer PolicyName=assume "PolicyDocument=$assume_only" >/dev/null
-hop=$(iam Action=CreateRole RoleName=ddb-hop "AssumeRolePolicyDocument=$trust" | xml Arn)
+hop=$(iam Action=CreateRole RoleName=ddb-hop "AssumeRolePolicyDocument=$trust" | xml_text Arn)
 iam Action=PutRolePolicy RoleName=ddb-hop PolicyName=assume "PolicyDocument=$assume_only" >/dev/null
-writer=$(iam Action=CreateRole RoleName=ddb-roles-writer "AssumeRolePolicyDocument=$trust" | xml Arn)
+writer=$(iam Action=CreateRole RoleName=ddb-roles-writer "AssumeRolePolicyDocument=$trust" | xml_text Arn)
 iam Action=PutRolePolicy RoleName=ddb-roles-writer PolicyName=write "PolicyDocument=$write_roles" >/dev/null
-id=$(xml AccessKeyId <<<"$keys")
-secret=$(xml SecretAccessKey <<<"$keys")
+id=$(xml_text AccessKeyId <<<"$keys")
+secret=$(xml_text SecretAccessKey <<<"$keys")
 [ -n "$id" ] && [ -n "$secret" ] && [ -n "$hop" ] && [ -n "$writer" ] || { echo "moto-roles: set-up incomplete" >&2; exit 1; }
 printf 'export DDB_ASSUMER_KEY_ID=%q DDB_ASSUMER_SECRET=%q DDB_ROLE_HOP_ARN=%q DDB_ROLE_WRITER_ARN=%q\n' \
   "$id" "$secret" "$hop" "$writer"
