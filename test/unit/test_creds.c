@@ -15,15 +15,7 @@
 #include "aws_http.h"
 #include "aws_metadata.h"
 #include "aws_sts.h"
-
-static int	passed;
-static int	failed;
-
-#define CHECK(cond, name) \
-	do { \
-		if (cond) { passed++; printf("ok %s\n", name); } \
-		else { failed++; printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); } \
-	} while (0)
+#include "unit_check.h"
 
 static void
 test_time(void)
@@ -229,6 +221,5 @@ main(void)
 	test_process();
 	test_profiles();
 	test_metadata_refusals();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return unit_summary();
 }

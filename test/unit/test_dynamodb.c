@@ -7,15 +7,7 @@
 
 #include "aws_creds.h"
 #include "aws_dynamodb.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, name) \
-	do { \
-		if (cond) { passed++; printf("ok %s\n", name); } \
-		else { failed++; printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); } \
-	} while (0)
+#include "unit_check.h"
 
 static void
 test_error_json(void)
@@ -270,6 +262,5 @@ main(void)
 	test_json_patch();
 	test_update_item();
 	test_profile_file();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 && passed > 0 ? 0 : 1;
+	return unit_summary();
 }
