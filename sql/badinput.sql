@@ -34,6 +34,10 @@ CREATE USER MAPPING FOR PUBLIC SERVER bad OPTIONS ("aws.credentials.basic.secret
 :state
 CREATE FOREIGN TABLE bad_ft (id int) SERVER bad;
 :state
+CREATE FOREIGN TABLE bad_ft (id int) SERVER bad OPTIONS ("table-name" 'x');
+:state
+CREATE FOREIGN TABLE bad_ft (id int) SERVER bad OPTIONS ("table-name" 'bad/t');
+:state
 CREATE FOREIGN TABLE bad_ft (id int) SERVER bad OPTIONS ("table-name" 'bad_t', "partitioned-by" 'id,');
 :state
 CREATE FOREIGN TABLE bad_ft (id int OPTIONS ("attribute-type" 'DATE')) SERVER bad OPTIONS ("table-name" 'bad_t');
@@ -93,6 +97,10 @@ PREPARE TRANSACTION 'bad';
 INSERT INTO bad_ft (id, sk) VALUES (NULL, 'a');
 :state
 INSERT INTO bad_ft (id, sk) VALUES (1, '');
+:state
+INSERT INTO bad_ft (id, sk) VALUES (1, repeat('k', 1025));
+:state
+INSERT INTO bad_ft (id, sk) VALUES (1, repeat('ü', 513));
 :state
 INSERT INTO bad_ft (id) VALUES (1);
 :state
@@ -177,9 +185,9 @@ BEGIN
           WHEN 'mapping' THEN
             EXECUTE format('CREATE USER MAPPING FOR PUBLIC SERVER bad OPTIONS (%I %L)', r.option, v);
           WHEN 'table' THEN
-            EXECUTE format('CREATE FOREIGN TABLE fz (id int) SERVER bad OPTIONS ("table-name" %L, %I %L)', 't', r.option, v);
+            EXECUTE format('CREATE FOREIGN TABLE fz (id int) SERVER bad OPTIONS ("table-name" %L, %I %L)', 'tbl', r.option, v);
           ELSE
-            EXECUTE format('CREATE FOREIGN TABLE fz (id int OPTIONS (%I %L)) SERVER bad OPTIONS ("table-name" %L)', r.option, v, 't');
+            EXECUTE format('CREATE FOREIGN TABLE fz (id int OPTIONS (%I %L)) SERVER bad OPTIONS ("table-name" %L)', r.option, v, 'tbl');
         END CASE;
         st := 'accepted';
       EXCEPTION WHEN OTHERS THEN

@@ -24,7 +24,8 @@ INSERT INTO err_ft VALUES (1, 'not written: the transaction fails');
 INSERT INTO gone_ft VALUES (1);
 :ddb delete-table err_gone > /dev/null
 COMMIT;
--- the failed table was flushed first, so nothing of the transaction landed
+-- the COMMIT writes tables in the order the transaction first wrote them:
+-- err_ft's row landed before gone_ft failed, as the CONTEXT line says
 :ddb count err_t
 -- the backend is healthy and the next transaction starts empty
 INSERT INTO err_ft VALUES (2, 'after the failure');

@@ -82,14 +82,14 @@ CREATE USER MAPPING FOR PUBLIC SERVER s_sink OPTIONS ("aws.credentials.provider"
 
 -- foreign table: required table-name, connector, partitioned-by, sink overrides
 CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink;
-CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 't', connector 'kinesis');
-CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 't', "aws.region" 'us-east-1');
-CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 't', "aws.credentials.basic.secretkey" 'x');
-CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 't', "partitioned-by" 'id,,x');
+CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 'tbl', connector 'kinesis');
+CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 'tbl', "aws.region" 'us-east-1');
+CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 'tbl', "aws.credentials.basic.secretkey" 'x');
+CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 'tbl', "partitioned-by" 'id,,x');
 CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" '');
-CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 't', "sink.batch.max-size" '100');
+CREATE FOREIGN TABLE ft_bad (id int) SERVER s_sink OPTIONS ("table-name" 'tbl', "sink.batch.max-size" '100');
 CREATE FOREIGN TABLE ft_ok (id int, v text OPTIONS ("attribute-name" 'value'))
-  SERVER s_sink OPTIONS (connector 'dynamodb', "table-name" 't', "partitioned-by" ' id ',
+  SERVER s_sink OPTIONS (connector 'dynamodb', "table-name" 'tbl', "partitioned-by" ' id ',
                          "sink.batch.max-size" '1', "sink.ignore-nulls" 'true');
 ALTER FOREIGN TABLE ft_ok OPTIONS (DROP "table-name");
 ALTER FOREIGN TABLE ft_ok ALTER COLUMN v OPTIONS (SET "attribute-name" 'val');

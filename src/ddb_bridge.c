@@ -37,6 +37,8 @@ static const ErrorAdvice advice[] = {
 	"Raise the table's capacity, or allow retries with \"sink.fail-on-error\" 'false' and \"sink.max-retries\"."},
 	{"ThrottlingException", ERRCODE_FDW_ERROR,
 	"Allow retries with \"sink.fail-on-error\" 'false' and \"sink.max-retries\"."},
+	{"UnprocessedItems", ERRCODE_FDW_ERROR,
+	"The table lacks write capacity for the load: raise its capacity, or allow more retries with \"sink.max-retries\"."},
 	{"RequestLimitExceeded", ERRCODE_FDW_ERROR,
 	"Allow retries with \"sink.fail-on-error\" 'false' and \"sink.max-retries\"."},
 	{NULL}
@@ -57,8 +59,11 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 				(errcode(a->type ? a->sqlstate : ERRCODE_FDW_ERROR),
 				 errmsg("DynamoDB error %s: %s", err->type,
 						err->message[0] ? err->message : "(no message)"),
+				 strcmp(err->type, "UnprocessedItems") != 0 ?
 				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
-						   operation, table_name, relname, err->http_status),
+						   operation, table_name, relname, err->http_status) :
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" was accepted, but DynamoDB kept leaving items unprocessed.",
+						   operation, table_name, relname),
 				 (a->type && a->hint) ? errhint("%s", a->hint) : 0));
 	}
 	else if (err->kind == AWS_ERR_TRANSPORT && strcmp(err->type, AWS_TLS_VERIFICATION_FAILED) == 0)

@@ -23,7 +23,9 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/multirangetypes.h"
 #include "utils/numeric.h"
+#include "utils/rangetypes.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -34,16 +36,23 @@ static DdbType *build_type(Oid typid, int depth);
 static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
 static DdbAttrType attribute_type_of(Oid relid, const DdbColumn *col, const char *relname);
 
-void
+int
 ddb_append_json_string(StringInfo buf, const char *s, int len)
 {
 	const char *utf8 = s;
 	const char *p;
 	const char *run;
 	const char *end;
+	int			encoding = GetDatabaseEncoding();
 
-	/* DynamoDB speaks UTF-8 whatever the database encoding is */
-	if (GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII)
+	/*
+	 * DynamoDB speaks UTF-8 whatever the database encoding is.  SQL_ASCII
+	 * stores any bytes unchecked, so there they are checked here: invalid
+	 * UTF-8 never leaves the backend (DynamoDB would store U+FFFD).
+	 */
+	if (encoding == PG_SQL_ASCII)
+		(void) pg_verify_mbstr(PG_UTF8, s, len, false);
+	else if (encoding != PG_UTF8)
 	{
 		utf8 = pg_server_to_any(s, len, PG_UTF8);
 		if (utf8 != s)
@@ -85,6 +94,7 @@ ddb_append_json_string(StringInfo buf, const char *s, int len)
 	}
 	appendBinaryStringInfo(buf, run, end - run);
 	appendStringInfoCharMacro(buf, '"');
+	return len;
 }
 
 static int
@@ -325,6 +335,21 @@ build_type(Oid typid, int depth)
 		}
 		return t;
 	}
+	if (type_is_range(t->typid) || type_is_multirange(t->typid))
+	{
+		Oid			subtype = get_range_subtype(type_is_range(t->typid) ? t->typid :
+												get_multirange_range(t->typid));
+		DdbType    *bound = build_type(subtype, depth + 1);
+
+		/* ranges of date/time types spell their bounds in ISO 8601 too */
+		if (bound->kind == DDB_VALUE_TIME)
+		{
+			t->kind = DDB_VALUE_TIME_RANGE;
+			t->elem = bound;
+			t->typcache = lookup_type_cache(t->typid, TYPECACHE_RANGE_INFO | TYPECACHE_MULTIRANGE_INFO);
+			return t;
+		}
+	}
 	t->kind = DDB_VALUE_STRING;
 	return t;
 }
@@ -481,6 +506,108 @@ check_number(const ConvertContext *cx, const char *text)
 	return (digits + 1) / 2 + 1;
 }
 
+/*
+ * Append a DynamoDB number (checked by check_number) in one canonical
+ * spelling, so numbers DynamoDB holds equal are equal bytes: no sign on
+ * zero, no leading or trailing zeros, plain decimal for magnitudes within
+ * 1E-20 .. 1E40 and d.dddEm outside.  "4", "4.00", "4E0" and "0.4e1"
+ * all give 4; "-0" gives 0.
+ */
+static void
+append_canonical_number(StringInfo out, const char *text, int len)
+{
+	const char *p = text;
+	const char *end = text + len;
+	char		digits[64];
+	int			ndigits = 0;
+	int			int_digits = 0;		/* digits before the point, leading zeros included */
+	int			lead_zeros = 0;		/* zeros before the first significant digit */
+	bool		negative = false;
+	bool		after_point = false;
+	long		exponent = 0;
+	long		magnitude;
+	int			i;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		negative = *p++ == '-';
+	for (; p < end && *p != 'e' && *p != 'E'; p++)
+	{
+		if (*p == '.')
+		{
+			after_point = true;
+			continue;
+		}
+		if (!after_point)
+			int_digits++;
+		if (ndigits == 0 && *p == '0')
+		{
+			lead_zeros++;
+			continue;
+		}
+		if (ndigits < (int) sizeof(digits))
+			digits[ndigits++] = *p;
+	}
+	if (p < end)
+		exponent = strtol(p + 1, NULL, 10);
+	while (ndigits > 0 && digits[ndigits - 1] == '0')
+		ndigits--;
+	if (ndigits == 0)
+	{
+		appendStringInfoChar(out, '0');
+		return;
+	}
+	/* the power of ten of the first significant digit */
+	magnitude = int_digits - lead_zeros - 1 + exponent;
+	if (negative)
+		appendStringInfoChar(out, '-');
+	if (magnitude > 40 || magnitude < -20)
+	{
+		appendStringInfoChar(out, digits[0]);
+		if (ndigits > 1)
+		{
+			appendStringInfoChar(out, '.');
+			appendBinaryStringInfo(out, digits + 1, ndigits - 1);
+		}
+		appendStringInfo(out, "E%ld", magnitude);
+		return;
+	}
+	if (magnitude < 0)
+	{
+		appendStringInfoString(out, "0.");
+		for (i = -1; i > magnitude; i--)
+			appendStringInfoChar(out, '0');
+		appendBinaryStringInfo(out, digits, ndigits);
+		return;
+	}
+	for (i = 0; i <= magnitude || i < ndigits; i++)
+	{
+		if (i == magnitude + 1)
+			appendStringInfoChar(out, '.');
+		appendStringInfoChar(out, i < ndigits ? digits[i] : '0');
+	}
+}
+
+/*
+ * Append one key value to a row's dedup key: its JSON as written, but a
+ * number in its canonical spelling, since DynamoDB compares N keys by value.
+ */
+static void
+append_dedup_value(StringInfo key, const char *json, int len)
+{
+	static const char number_prefix[] = "{\"N\":\"";
+	const int	prefix_len = sizeof(number_prefix) - 1;
+
+	if (len > prefix_len + 2 && memcmp(json, number_prefix, prefix_len) == 0)
+	{
+		appendBinaryStringInfo(key, json, prefix_len);
+		append_canonical_number(key, json + prefix_len, len - prefix_len - 2);
+		appendStringInfoString(key, "\"}");
+	}
+	else
+		appendBinaryStringInfo(key, json, len);
+	appendStringInfoChar(key, '\x1f');
+}
+
 static void
 append_number_text(StringInfo out, const char *text)
 {
@@ -597,6 +724,95 @@ iso_time_text(const DdbType *t, Datum value)
 									  t->typid == TIMESTAMPTZOID ? &utc : NULL));
 }
 
+static void
+append_iso_range(const DdbType *t, TypeCacheEntry *typcache, RangeType *r, StringInfo out)
+{
+	RangeBound	lower;
+	RangeBound	upper;
+	bool		empty;
+
+	range_deserialize(typcache, r, &lower, &upper, &empty);
+	if (empty)
+	{
+		appendStringInfoString(out, "empty");
+		return;
+	}
+	/* as range_out writes it; ISO 8601 text never needs quoting */
+	appendStringInfoChar(out, lower.inclusive ? '[' : '(');
+	if (!lower.infinite)
+		appendStringInfoString(out, iso_time_text(t->elem, lower.val));
+	appendStringInfoChar(out, ',');
+	if (!upper.infinite)
+		appendStringInfoString(out, iso_time_text(t->elem, upper.val));
+	appendStringInfoChar(out, upper.inclusive ? ']' : ')');
+}
+
+/* A range or multirange of date/time values, its bounds in ISO 8601 whatever DateStyle says. */
+static char *
+iso_range_text(const DdbType *t, Datum value)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	if (t->typcache->typtype == TYPTYPE_MULTIRANGE)
+	{
+		MultirangeType *mr = DatumGetMultirangeTypeP(value);
+		int32		n;
+		RangeType **ranges;
+		int32		i;
+
+		multirange_deserialize(t->typcache->rngtype, mr, &n, &ranges);
+		appendStringInfoChar(&out, '{');
+		for (i = 0; i < n; i++)
+		{
+			if (i > 0)
+				appendStringInfoChar(&out, ',');
+			append_iso_range(t, t->typcache->rngtype, ranges[i], &out);
+		}
+		appendStringInfoChar(&out, '}');
+	}
+	else
+		append_iso_range(t, t->typcache, DatumGetRangeTypeP(value), &out);
+	return out.data;
+}
+
+/* DynamoDB's limits on key values, in bytes (UTF-8 for strings). */
+#define DDB_MAX_PARTITION_KEY_BYTES 2048
+#define DDB_MAX_SORT_KEY_BYTES 1024
+
+/* A key string or binary must fit DynamoDB's limit; checked before the row is queued. */
+static void
+check_key_length(const ConvertContext *cx, int bytes, bool binary)
+{
+	bool		partition = cx->col->key_index == 0;
+	int			limit = partition ? DDB_MAX_PARTITION_KEY_BYTES : DDB_MAX_SORT_KEY_BYTES;
+
+	if (cx->col->key_index < 0 || bytes <= limit)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("value of column \"%s\" of foreign table \"%s\" is too long for a DynamoDB %s key",
+					cx->col->colname, cx->fmt->relname, partition ? "partition" : "sort"),
+			 errdetail("It has %d bytes%s; DynamoDB allows at most %d bytes in a %s key.",
+					   bytes, binary ? "" : " in UTF-8", limit, partition ? "partition" : "sort"),
+			 errhint("Key attribute \"%s\" of DynamoDB table \"%s\" must be shorter: hash long values, for example with sha256().",
+					 cx->col->attr_name, cx->fmt->table_name)));
+}
+
+/* SQL_ASCII stores any bytes: a string that is not UTF-8 is refused, naming its column. */
+static void
+check_utf8(const ConvertContext *cx, const char *text, int len)
+{
+	if (GetDatabaseEncoding() != PG_SQL_ASCII || pg_verify_mbstr(PG_UTF8, text, len, true))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+			 errmsg("value of column \"%s\" of foreign table \"%s\" is not valid UTF-8",
+					cx->col->colname, cx->fmt->relname),
+			 errdetail("DynamoDB strings are UTF-8, and the database encoding SQL_ASCII does not check the bytes it stores."),
+			 errhint("Convert the value to UTF-8 first, or write the column as binary (bytea).")));
+}
+
 /* Empty strings and binaries are fine, except as keys. */
 static void
 reject_empty_key(const ConvertContext *cx)
@@ -614,12 +830,16 @@ reject_empty_key(const ConvertContext *cx)
 static int
 append_string(const ConvertContext *cx, const char *text, int len, StringInfo out)
 {
+	int			utf8_len;
+
 	if (len == 0)
 		reject_empty_key(cx);
+	check_utf8(cx, text, len);
 	APPEND_LITERAL(out, "{\"S\":");
-	ddb_append_json_string(out, text, len);
+	utf8_len = ddb_append_json_string(out, text, len);
 	appendStringInfoChar(out, '}');
-	return len;
+	check_key_length(cx, utf8_len, false);
+	return utf8_len;
 }
 
 static int
@@ -632,6 +852,7 @@ append_binary(const ConvertContext *cx, Datum value, StringInfo out)
 
 	if (rawlen == 0)
 		reject_empty_key(cx);
+	check_key_length(cx, rawlen, true);
 	APPEND_LITERAL(out, "{\"B\":\"");
 	enlargeStringInfo(out, enclen + 3);
 #if PG_VERSION_NUM >= 180000
@@ -832,8 +1053,9 @@ append_set(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datum *el
 			char	   *text = number_text(cx, t->elem, elems[i]);
 
 			size += check_number(cx, text);
+			/* DynamoDB tells set members apart by value: 4 and 4.0 are one */
 			appendStringInfoChar(&m, '"');
-			appendStringInfoString(&m, text);
+			append_canonical_number(&m, text, strlen(text));
 			appendStringInfoChar(&m, '"');
 		}
 		else
@@ -945,6 +1167,7 @@ append_value_as(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datu
 	{
 		/* the text form: JSON text for json, ISO 8601 for date/time */
 		text = t->kind == DDB_VALUE_TIME ? iso_time_text(t, value) :
+			t->kind == DDB_VALUE_TIME_RANGE ? iso_range_text(t, value) :
 			OutputFunctionCall((FmgrInfo *) &t->out, value);
 		return append_string(cx, text, strlen(text), out);
 	}
@@ -999,6 +1222,9 @@ append_value_as(const ConvertContext *cx, const DdbType *t, DdbAttrType as, Datu
 			return append_array(cx, t, as, value, out, depth);
 		case DDB_VALUE_COMPOSITE:
 			return append_composite(cx, t, value, out, depth);
+		case DDB_VALUE_TIME_RANGE:
+			text = iso_range_text(t, value);
+			return append_string(cx, text, strlen(text), out);
 		case DDB_VALUE_STRING:
 			text = OutputFunctionCall((FmgrInfo *) &t->out, value);
 			return append_string(cx, text, strlen(text), out);
@@ -1050,8 +1276,7 @@ ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 		appendBinaryStringInfo(item, col->attr_json, col->attr_json_len);
 		value_start = item->len;
 		(void) append_value(fmt, col, slot->tts_values[col->attnum - 1], item);
-		appendBinaryStringInfo(key, item->data + value_start, item->len - value_start);
-		appendStringInfoChar(key, '\x1f');
+		append_dedup_value(key, item->data + value_start, item->len - value_start);
 	}
 	appendStringInfoChar(item, '}');
 }
@@ -1125,11 +1350,7 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 			size += append_value(fmt, col, value, item);
 		size += strlen(col->attr_name);
 		if (col->key_index >= 0 && key != NULL)
-		{
-			/* the value's JSON is canonical for the key's scalar types */
-			appendBinaryStringInfo(key, item->data + value_start, item->len - value_start);
-			appendStringInfoChar(key, '\x1f');
-		}
+			append_dedup_value(key, item->data + value_start, item->len - value_start);
 	}
 	appendStringInfoChar(item, '}');
 

@@ -6,8 +6,9 @@
  * column is part of the table's key); ddb_convert_row() then writes one row
  * as the JSON text of a DynamoDB item, {"attr":{"N":"1"},...}, straight into
  * a StringInfo, without an intermediate JSON tree.  It also writes the row's
- * key (the JSON of its key attributes, used to keep one write per key) when
- * the format has key columns.  Bad values — NaN, a NULL key, an item over
+ * key (its key attributes as DynamoDB compares them, used to keep one
+ * write per key) when the format has key columns: strings and binaries
+ * byte for byte, numbers by value (4, 4.0 and 4E0 are one key).  Bad values — NaN, a NULL key, an item over
  * DynamoDB's 400 KB limit — raise an ERROR before anything is queued.
  * Allocations go to CurrentMemoryContext: call it in a per-row context.
  */
@@ -54,6 +55,7 @@ typedef enum DdbValueKind
 	DDB_VALUE_JSONB,			/* jsonb → M/L/S/N/BOOL/NULL */
 	DDB_VALUE_ARRAY,			/* arrays → L (nested for more dimensions) */
 	DDB_VALUE_COMPOSITE,		/* row types → M by field name */
+	DDB_VALUE_TIME_RANGE,		/* (multi)ranges of date/time types → S, ISO 8601 bounds */
 	DDB_VALUE_STRING			/* everything else → S (text output) */
 } DdbValueKind;
 
@@ -67,6 +69,7 @@ typedef struct DdbType
 	int16		elmlen;
 	bool		elmbyval;
 	char		elmalign;
+	struct TypeCacheEntry *typcache;	/* date/time (multi)ranges */
 	TupleDesc	tupdesc;		/* composites: the fields */
 	struct DdbType **fields;
 	char	  **field_json;		/* field names as JSON strings followed by ':' */
@@ -127,7 +130,11 @@ extern void ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot,
 								const AttrNumber *attnums, int n,
 								StringInfo sets, StringInfo removes);
 
-/* Append s (length len, server encoding) as a JSON string literal in UTF-8. */
-extern void ddb_append_json_string(StringInfo buf, const char *s, int len);
+/*
+ * Append s (length len, server encoding) as a JSON string literal in UTF-8;
+ * returns its length in UTF-8 bytes.  Bytes that are not UTF-8 in a
+ * SQL_ASCII database raise an ERROR (22021).
+ */
+extern int	ddb_append_json_string(StringInfo buf, const char *s, int len);
 
 #endif							/* DDB_CONVERT_H */

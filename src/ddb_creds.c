@@ -12,6 +12,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "utils/acl.h"
@@ -131,11 +132,34 @@ ddb_creds_error_is_expired(const AwsError *err)
 
 /* ---------- the providers ---------- */
 
+/* Keys come from a user mapping: when there is none at all, say so, as postgres_fdw does. */
+static void
+require_user_mapping(const DdbTableOptions *o)
+{
+	const char *server;
+	const char *user;
+
+	if (o->has_user_mapping)
+		return;
+	server = GetForeignServer(o->serverid)->servername;
+	user = GetUserNameFromId(o->userid, true);
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("user mapping not found for user \"%s\", server \"%s\"",
+					user ? user : "?", server),
+			 errdetail("Foreign table \"%s\" needs AWS credentials, and ddb_fdw takes them from the user mapping of the role that writes.",
+					   o->relname),
+			 errhint("Create one with CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (\"aws.credentials.basic.accesskeyid\" '...', \"aws.credentials.basic.secretkey\" '...').",
+					 quote_identifier(server))));
+}
+
 static void
 check_ambient(const DdbTableOptions *o, int level, DdbCredProvider provider)
 {
 	if (o->cred[level].explicit || superuser_arg(o->userid))
 		return;
+	if (level == 0 && provider == DDB_CRED_AUTO)
+		require_user_mapping(o);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to use the database server's AWS credentials"),
@@ -421,6 +445,8 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 				StringInfoData secret;
 				char		digest[65];
 
+				if (o->access_key_id == NULL || o->secret_key == NULL)
+					require_user_mapping(o);
 				if (o->access_key_id == NULL || o->secret_key == NULL)
 					ereport(ERROR,
 							(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),

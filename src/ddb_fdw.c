@@ -195,6 +195,27 @@ refuse_modify(CmdType operation, const char *relname, bool returning)
 }
 
 /*
+ * UPDATE or DELETE of a partitioned table or an inheritance parent reaches
+ * its foreign children through a scan of each, which ddb_fdw cannot run:
+ * only a statement naming the foreign table itself becomes one request per key.
+ */
+static void
+refuse_modify_through_parent(CmdType operation, const char *relname, const char *parent)
+{
+	const char *verb = operation == CMD_UPDATE ? "UPDATE" : "DELETE";
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s on \"%s\" cannot reach its foreign partition or child \"%s\"",
+					verb, parent, relname),
+			 errdetail("ddb_fdw sends %s only as one request per key, for a statement that names the foreign table itself; through a partitioned table or an inheritance parent it would have to scan DynamoDB. INSERT through the parent is supported.",
+					   verb),
+			 errhint("Run the %s on foreign table \"%s\" directly: %s.", verb, relname,
+					 operation == CMD_UPDATE ? "UPDATE ... SET column = value WHERE key = value" :
+					 "DELETE FROM ... WHERE key = value")));
+}
+
+/*
  * BatchWriteItem overwrites the item of the same key and has no condition,
  * so it can honour neither DO NOTHING nor DO UPDATE: refuse rather than
  * overwrite what the statement promised to leave alone.
@@ -223,6 +244,11 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	if ((plan->operation == CMD_DELETE || plan->operation == CMD_UPDATE) &&
 		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)))
 		return NIL;				/* "key = NULL" names no item: nothing to send */
+	if ((plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE) &&
+		root->parse->resultRelation != (int) resultRelation)
+		refuse_modify_through_parent(plan->operation,
+									 get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+									 get_rel_name(planner_rt_fetch(root->parse->resultRelation, root)->relid));
 	if (plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE)
 		refuse_modify(plan->operation, get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
 					  plan->returningLists != NIL);

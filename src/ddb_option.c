@@ -336,6 +336,33 @@ check_provider_value(const DdbOption *opt, const char *value)
 }
 
 /* Checks that go beyond the value's type. */
+/* DynamoDB's rule for table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-' and '.'. */
+#define DDB_TABLE_NAME_MIN 3
+#define DDB_TABLE_NAME_MAX 255
+
+static void
+check_table_name(const char *value)
+{
+	size_t		len = strlen(value);
+	const char *p;
+
+	for (p = value; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			break;
+	if (*p == '\0' && len >= DDB_TABLE_NAME_MIN && len <= DDB_TABLE_NAME_MAX)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"table-name\": \"%.64s%s\"", value, len > 64 ? "..." : ""),
+			 *p != '\0' ?
+			 errdetail("DynamoDB table names consist of the characters a-z, A-Z, 0-9, '_', '-' and '.'; character %d is not one of them.",
+					   (int) (p - value) + 1) :
+			 errdetail("DynamoDB table names are %d to %d characters long; this one has %zu.",
+					   DDB_TABLE_NAME_MIN, DDB_TABLE_NAME_MAX, len),
+			 errhint("Name the DynamoDB table exactly as DynamoDB shows it.")));
+}
+
 static void
 check_string_value(const DdbOption *opt, const char *value)
 {
@@ -383,6 +410,8 @@ check_string_value(const DdbOption *opt, const char *value)
 	}
 	else if (strcmp(opt->keyword, "partitioned-by") == 0)
 		(void) ddb_split_column_list(value, opt->keyword);
+	else if (strcmp(opt->keyword, "table-name") == 0)
+		check_table_name(value);
 	else if (*value == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -626,7 +655,7 @@ apply_sink_option(DdbSinkSettings *s, const DdbOption *opt, const char *value)
 
 /* The user mapping for (userid, server), falling back to PUBLIC; NIL if none. */
 static List *
-user_mapping_options(Oid userid, Oid serverid)
+user_mapping_options(Oid userid, Oid serverid, bool *found)
 {
 	HeapTuple	tp;
 	Datum		datum;
@@ -638,6 +667,7 @@ user_mapping_options(Oid userid, Oid serverid)
 	if (!HeapTupleIsValid(tp))
 		tp = SearchSysCache2(USERMAPPINGUSERSERVER,
 							 ObjectIdGetDatum(InvalidOid), ObjectIdGetDatum(serverid));
+	*found = HeapTupleIsValid(tp);
 	if (!HeapTupleIsValid(tp))
 		return NIL;
 	datum = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp,
@@ -713,7 +743,7 @@ ddb_resolve_table(Oid relid, Oid userid)
 	DdbTableOptions *t = palloc0(sizeof(DdbTableOptions));
 	ForeignTable *table = GetForeignTable(relid);
 	ForeignServer *server = GetForeignServer(table->serverid);
-	List	   *mapping = user_mapping_options(userid, table->serverid);
+	List	   *mapping = user_mapping_options(userid, table->serverid, &t->has_user_mapping);
 	List	   *layers[2];
 	ListCell   *cell;
 	int			i;

@@ -70,6 +70,7 @@ typedef struct DdbTableOptions
 	char	   *endpoint;		/* NULL: https://dynamodb.REGION.amazonaws.com */
 	bool		trust_all_certificates;
 	DdbCredLevel cred[DDB_CRED_LEVELS];	/* from the user mapping if it sets any, else the server */
+	bool		has_user_mapping;	/* for the role or PUBLIC */
 	char	   *access_key_id;	/* from the user mapping only */
 	char	   *secret_key;		/* from the user mapping only; never printed */
 	char	   *session_token;	/* from the user mapping only; never printed */

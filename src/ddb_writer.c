@@ -25,8 +25,11 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "aws_dynamodb.h"
@@ -71,25 +74,40 @@ typedef struct DdbPending
 	int			level;			/* subtransaction nesting level that queued it */
 } DdbPending;
 
+/* The DynamoDB key a target was built with (its row format's key columns). */
+typedef struct KeyUsed
+{
+	bool		from_describe;	/* learned by DescribeTable (else partitioned-by or none) */
+	char	   *hash_attr;
+	char		hash_type;
+	char	   *range_attr;		/* NULL: no sort key */
+	char		range_type;
+} KeyUsed;
+
 struct DdbTarget
 {
 	Oid			relid;
 	Oid			userid;
 	uint64		generation;		/* transaction generation it belongs to */
+	bool		stale;			/* the definition changed since: no new rows */
+	bool		flushing;		/* a flush of it is running (no nested flush) */
+	KeyUsed		key_used;
 	DdbTableOptions *opts;
 	DdbRowFormat *format;
 	char	   *url;
 	AwsCredentials creds;		/* strings palloc'ed in WriterTxnContext */
 	MemoryContext items_cxt;	/* queued requests */
 	MemoryContext row_cxt;		/* per-row conversion */
+	MemoryContext flush_cxt;	/* a flush's requests (rows may be queued meanwhile) */
 	DdbPending *items;
 	int			n_items;
 	int			max_items;
 	StringInfoData item_buf;	/* reused for every row */
 	StringInfoData key_buf;
 	TimestampTz oldest_queued_at;	/* when the first row of the queue came */
-	int64		flushed_rows;	/* rows written before commit in this transaction */
+	int64		flushed_rows;	/* rows written before COMMIT in this transaction */
 	int64	   *flushed_by_level;	/* the same, by the level that queued them */
+	int64		commit_written; /* rows the COMMIT's own flush wrote */
 	int			n_levels;
 	struct DdbTarget *next;
 };
@@ -100,6 +118,7 @@ typedef struct KeySchemaEntry
 	char	   *url;
 	char	   *table_name;
 	bool		known;			/* false: DescribeTable was denied, no dedup */
+	uint64		confirmed_in;	/* the transaction generation that last described it */
 	char	   *hash_attr;
 	char		hash_type;		/* 'S', 'N', 'B' or '?' */
 	char	   *range_attr;
@@ -108,8 +127,10 @@ typedef struct KeySchemaEntry
 } KeySchemaEntry;
 
 static MemoryContext WriterTxnContext = NULL;
-static DdbTarget *targets = NULL;
+static DdbTarget *targets = NULL;	/* in the order they were opened */
+static DdbTarget *targets_tail = NULL;
 static uint64 current_generation = 1;
+static bool in_commit_flush = false;	/* ddb_writer_flush_all is running */
 static AwsHttp *backend_http = NULL;
 static KeySchemaEntry *key_schemas = NULL;
 
@@ -155,28 +176,39 @@ endpoint_of(const DdbTarget *t, AwsDdbEndpoint *ep)
 
 /* ---------- key schema ---------- */
 
-/*
- * Learn the table's key once per backend, to keep one write per key in a
- * batch.  A role allowed only dynamodb:BatchWriteItem must still be able to
- * insert, so a denied DescribeTable just turns deduplication off.  Other
- * failures (no such table, bad credentials, endpoint down) would fail the
- * commit anyway and are raised now, before any row is queued.
- */
 static KeySchemaEntry *
-learn_key_schema(DdbTarget *t)
+find_key_schema(const char *url, const char *table_name)
 {
 	KeySchemaEntry *e;
+
+	for (e = key_schemas; e; e = e->next)
+		if (strcmp(e->url, url) == 0 && strcmp(e->table_name, table_name) == 0)
+			return e;
+	return NULL;
+}
+
+static char *
+top_strdup(const char *s)
+{
+	return s ? MemoryContextStrdup(TopMemoryContext, s) : NULL;
+}
+
+/*
+ * Ask DynamoDB for the table's key and store it in e.  A role allowed only
+ * dynamodb:BatchWriteItem must still be able to insert, so a denied
+ * DescribeTable just leaves the key unknown (no deduplication).  Other
+ * failures (no such table, bad credentials, endpoint down) would fail the
+ * commit anyway and are raised now.
+ */
+static void
+describe_table(DdbTarget *t, KeySchemaEntry *e)
+{
 	AwsDdbEndpoint ep;
 	AwsError	err;
 	AwsBuf		response = {0};
 	AwsDdbKeySchema ks;
 	StringInfoData body;
 	bool		ok;
-	MemoryContext old;
-
-	for (e = key_schemas; e; e = e->next)
-		if (strcmp(e->url, t->url) == 0 && strcmp(e->table_name, t->opts->table_name) == 0)
-			return e;
 
 	initStringInfo(&body);
 	appendStringInfoString(&body, "{\"TableName\":");
@@ -196,6 +228,7 @@ learn_key_schema(DdbTarget *t)
 
 	if (!ok)
 	{
+		aws_ddb_key_schema_free(&ks);
 		CHECK_FOR_INTERRUPTS();
 		if (err.kind != AWS_ERR_SERVICE ||
 			(strcmp(err.type, "AccessDeniedException") != 0 &&
@@ -207,24 +240,114 @@ learn_key_schema(DdbTarget *t)
 			 t->opts->table_name, err.type);
 	}
 
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	e = palloc0(sizeof(KeySchemaEntry));
-	e->url = pstrdup(t->url);
-	e->table_name = pstrdup(t->opts->table_name);
+	if (e->hash_attr)
+		pfree(e->hash_attr);
+	if (e->range_attr)
+		pfree(e->range_attr);
+	e->hash_attr = e->range_attr = NULL;
+	e->hash_type = e->range_type = '?';
 	e->known = ok;
+	e->confirmed_in = current_generation;
 	if (ok)
 	{
-		e->hash_attr = pstrdup(ks.hash_key);
+		e->hash_attr = top_strdup(ks.hash_key);
 		e->hash_type = ks.hash_type;
-		e->range_attr = ks.range_key ? pstrdup(ks.range_key) : NULL;
+		e->range_attr = top_strdup(ks.range_key);
 		e->range_type = ks.range_type;
+		aws_ddb_key_schema_free(&ks);
 	}
-	MemoryContextSwitchTo(old);
-	aws_ddb_key_schema_free(&ks);
+}
 
+/* The table's key as this backend knows it: learned once, confirmed when a flush relies on it. */
+static KeySchemaEntry *
+learn_key_schema(DdbTarget *t)
+{
+	KeySchemaEntry *e = find_key_schema(t->url, t->opts->table_name);
+
+	if (e != NULL)
+	{
+		if (e->confirmed_in == 0)
+			describe_table(t, e);	/* DynamoDB rejected a key: ask again */
+		return e;
+	}
+	e = MemoryContextAllocZero(TopMemoryContext, sizeof(KeySchemaEntry));
+	e->url = top_strdup(t->url);
+	e->table_name = top_strdup(t->opts->table_name);
+	describe_table(t, e);		/* an error leaves e unlinked (a small leak, once) */
 	e->next = key_schemas;
 	key_schemas = e;
 	return e;
+}
+
+static void
+describe_key_used(StringInfo out, const char *hash_attr, char hash_type,
+				  const char *range_attr, char range_type)
+{
+	appendStringInfo(out, "(%s %c", hash_attr, hash_type);
+	if (range_attr)
+		appendStringInfo(out, ", %s %c", range_attr, range_type);
+	appendStringInfoChar(out, ')');
+}
+
+/*
+ * Before a flush relies on the key — it merged writes of one key, or it
+ * sends more than one request, whose order only the key makes safe — make
+ * sure DynamoDB still declares the key the rows were queued under: a table
+ * re-created with another key under a long-lived backend must never get
+ * distinct rows merged.  One DescribeTable per table per transaction at
+ * most; a flush of one request with nothing merged needs none (DynamoDB
+ * itself rejects a key that no longer fits).  Raises before anything of
+ * the flush is sent.
+ */
+static void
+confirm_key(DdbTarget *t)
+{
+	KeySchemaEntry *e;
+	const KeyUsed *k = &t->key_used;
+	StringInfoData was;
+	StringInfoData now;
+
+	if (!k->from_describe)
+		return;					/* partitioned-by: the user's declaration */
+	e = find_key_schema(t->url, t->opts->table_name);
+	if (e == NULL)
+		e = learn_key_schema(t);
+	else if (e->confirmed_in != current_generation)
+		describe_table(t, e);
+	if (e->known && strcmp(e->hash_attr, k->hash_attr) == 0 && e->hash_type == k->hash_type &&
+		((e->range_attr == NULL && k->range_attr == NULL) ||
+		 (e->range_attr != NULL && k->range_attr != NULL &&
+		  strcmp(e->range_attr, k->range_attr) == 0 && e->range_type == k->range_type)))
+		return;
+
+	initStringInfo(&was);
+	describe_key_used(&was, k->hash_attr, k->hash_type, k->range_attr, k->range_type);
+	initStringInfo(&now);
+	if (e->known)
+		describe_key_used(&now, e->hash_attr, e->hash_type, e->range_attr, e->range_type);
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("the key of DynamoDB table \"%s\" changed under foreign table \"%s\"",
+					t->opts->table_name, t->opts->relname),
+			 e->known ?
+			 errdetail("The rows were queued for key %s; DynamoDB now declares %s. Nothing of this flush was sent.",
+					   was.data, now.data) :
+			 errdetail("The rows were queued for key %s; DescribeTable no longer answers, so that key cannot be confirmed. Nothing of this flush was sent.",
+					   was.data),
+			 errhint("Retry the transaction: it will use the key DynamoDB declares now.")));
+}
+
+/* DynamoDB rejected a key: the next transaction asks for the table's key again. */
+static void
+doubt_key(const DdbTarget *t, const AwsError *err)
+{
+	KeySchemaEntry *e;
+
+	if (err->kind != AWS_ERR_SERVICE || strcmp(err->type, "ValidationException") != 0)
+		return;
+	e = find_key_schema(t->url, t->opts->table_name);
+	if (e != NULL)
+		e->confirmed_in = 0;
 }
 
 /* ---------- targets ---------- */
@@ -249,6 +372,55 @@ warn_insecure_once(const DdbTableOptions *o)
 			 errhint("Use this for tests only: install the endpoint's CA certificate instead.")));
 }
 
+/*
+ * A target caches the table's options, credentials and row format for the
+ * transaction.  When the catalog changes under it — ALTER FOREIGN TABLE
+ * (options, column types, attribute names, dropped columns), ALTER SERVER,
+ * ALTER USER MAPPING, a type, or ROLLBACK TO SAVEPOINT undoing any of
+ * these — the target is closed to new rows; the next statement opens a new
+ * one from the definition then in force.  Rows already queued keep what
+ * they were converted to and are flushed in order.  postgres_fdw's
+ * connection.c invalidates its cached connections the same way.
+ */
+static void
+stale_relation(Datum arg, Oid relid)
+{
+	DdbTarget  *t;
+
+	(void) arg;
+	for (t = targets; t; t = t->next)
+		if (relid == InvalidOid || t->relid == relid)
+			t->stale = true;
+}
+
+static void
+stale_catalog(Datum arg, int cacheid, uint32 hashvalue)
+{
+	DdbTarget  *t;
+
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	/* servers, mappings and types are shared by tables: close every target */
+	for (t = targets; t; t = t->next)
+		t->stale = true;
+}
+
+static void
+register_invalidation(void)
+{
+	static bool registered = false;
+
+	if (registered)
+		return;
+	CacheRegisterRelcacheCallback(stale_relation, (Datum) 0);
+	CacheRegisterSyscacheCallback(FOREIGNTABLEREL, stale_catalog, (Datum) 0);
+	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, stale_catalog, (Datum) 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGOID, stale_catalog, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, stale_catalog, (Datum) 0);
+	registered = true;
+}
+
 DdbTarget *
 ddb_writer_open(Relation rel, Oid userid)
 {
@@ -259,9 +431,10 @@ ddb_writer_open(Relation rel, Oid userid)
 	char		default_url[256];
 
 	for (t = targets; t; t = t->next)
-		if (t->relid == relid && t->userid == userid)
+		if (t->relid == relid && t->userid == userid && !t->stale)
 			return t;
 
+	register_invalidation();
 	if (WriterTxnContext == NULL)
 		WriterTxnContext = AllocSetContextCreate(TopMemoryContext, "ddb_fdw transaction",
 												 ALLOCSET_DEFAULT_SIZES);
@@ -287,6 +460,8 @@ ddb_writer_open(Relation rel, Oid userid)
 										 8 * 1024 * 1024);
 	t->row_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw row",
 									   ALLOCSET_DEFAULT_SIZES);
+	t->flush_cxt = AllocSetContextCreate(WriterTxnContext, "ddb_fdw flush",
+										 ALLOCSET_DEFAULT_SIZES);
 	initStringInfo(&t->item_buf);
 	initStringInfo(&t->key_buf);
 	MemoryContextSwitchTo(old);
@@ -298,18 +473,34 @@ ddb_writer_open(Relation rel, Oid userid)
 									  ks->known ? ks->hash_attr : NULL,
 									  ks->known ? ks->range_attr : NULL,
 									  ks->hash_type, ks->range_type);
+	/* a copy: the backend's entry may be re-described while the rows wait */
+	t->key_used.from_describe = ks->known && t->opts->partitioned_by == NIL;
+	if (t->key_used.from_describe)
+	{
+		t->key_used.hash_attr = pstrdup(ks->hash_attr);
+		t->key_used.hash_type = ks->hash_type;
+		t->key_used.range_attr = ks->range_attr ? pstrdup(ks->range_attr) : NULL;
+		t->key_used.range_type = ks->range_type;
+	}
 	MemoryContextSwitchTo(old);
 
-	/* link it only now: a target that failed to open is never flushed */
-	t->next = targets;
-	targets = t;
+	/*
+	 * Link it only now (a target that failed to open is never flushed), at
+	 * the end: targets are flushed in the order they were opened, so rows
+	 * queued before an ALTER reach DynamoDB before rows queued after it.
+	 */
+	if (targets_tail)
+		targets_tail->next = t;
+	else
+		targets = t;
+	targets_tail = t;
 	return t;
 }
 
 bool
 ddb_writer_target_valid(const DdbTarget *target)
 {
-	return target != NULL && target->generation == current_generation;
+	return target != NULL && target->generation == current_generation && !target->stale;
 }
 
 const DdbTableOptions *
@@ -435,15 +626,16 @@ fold_update(DdbPending *prev, DdbPending *cur)
  * that fails inside a subtransaction leaves it whole for ROLLBACK TO
  * SAVEPOINT to trim and for the COMMIT to send.
  */
-static void
+static int
 fold_per_key(const DdbTarget *t, DdbPending *items, int n_items)
 {
 	int			size = 16;
 	int		   *slots;
 	int			i;
+	int			merged = 0;
 
 	if (t->format->nkeys == 0 || n_items < 2)
-		return;
+		return 0;
 	while (size < n_items * 2)
 		size *= 2;
 	slots = palloc(sizeof(int) * size);
@@ -472,17 +664,25 @@ fold_per_key(const DdbTarget *t, DdbPending *items, int n_items)
 					fold_update(prev, item);
 				prev->request = NULL;
 				slots[s] = i;
+				merged++;
 				break;
 			}
 			s = (s + 1) & (size - 1);
 		}
 	}
 	pfree(slots);
+	return merged;
 }
 
 static void
 count_flushed(DdbTarget *t, int level, int64 rows)
 {
+	if (in_commit_flush)
+	{
+		/* the COMMIT's own writes: nothing can roll them back by then either */
+		t->commit_written += rows;
+		return;
+	}
 	if (level >= t->n_levels)
 	{
 		int			n = Max(level + 1, 8);
@@ -767,8 +967,11 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 								 t->opts->relname);
 		}
 		if (have_fatal)
+		{
+			doubt_key(t, &fatal);
 			ddb_report_aws_error(ERROR, &fatal, operation, t->opts->table_name,
 								 t->opts->relname);
+		}
 		if (refresh_creds)
 		{
 			elog(DEBUG1, "ddb_fdw: credentials for \"%s\" expired, fetching fresh ones",
@@ -789,6 +992,24 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 	pfree(which);
 }
 
+/*
+ * The table was dropped by the transaction that queued its rows: they go
+ * with it, as the rows of a local table dropped by the transaction that
+ * inserted them do.
+ */
+static bool
+table_dropped(DdbTarget *t)
+{
+	if (SearchSysCacheExists1(FOREIGNTABLEREL, ObjectIdGetDatum(t->relid)))
+		return false;
+	ereport(NOTICE,
+			(errmsg_plural("%d row queued for foreign table \"%s\" is not written to DynamoDB table \"%s\"",
+						   "%d rows queued for foreign table \"%s\" are not written to DynamoDB table \"%s\"",
+						   t->n_items, t->n_items, t->opts->relname, t->opts->table_name),
+			 errdetail("The foreign table was dropped in the same transaction; its queued rows go with it.")));
+	return true;
+}
+
 static void
 flush_target(DdbTarget *t)
 {
@@ -798,24 +1019,42 @@ flush_target(DdbTarget *t)
 	int			n_updates;
 	DdbPending *folded;
 	MemoryContext old;
+	int			n_flushed = t->n_items;
+	int			merged;
 
-	if (t->n_items == 0)
+	/*
+	 * No nested flush: a CUSTOM credentials function run by this flush may
+	 * itself queue rows, even into this target; they wait for the next one.
+	 */
+	if (n_flushed == 0 || t->flushing)
 		return;
+	if (!table_dropped(t))
+	{
+		t->flushing = true;		/* reset by a (sub)transaction abort on error */
+		ddb_stats.flushes++;
+		old = MemoryContextSwitchTo(t->flush_cxt);
+		folded = palloc(sizeof(DdbPending) * n_flushed);
+		memcpy(folded, t->items, sizeof(DdbPending) * n_flushed);
+		merged = fold_per_key(t, folded, n_flushed);
+		batches = build_batches(t, folded, n_flushed, &n_batches);
+		updates = build_updates(t, folded, n_flushed, &n_updates);
+		if (merged > 0 || n_batches + n_updates > 1)
+			confirm_key(t);
+		send_batches(t, "BatchWriteItem", batches, n_batches);
+		if (n_updates > 0)
+			send_batches(t, "UpdateItem", updates, n_updates);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(t->flush_cxt);
+		t->flushing = false;
+	}
 
-	ddb_stats.flushes++;
-	old = MemoryContextSwitchTo(t->row_cxt);
-	folded = palloc(sizeof(DdbPending) * t->n_items);
-	memcpy(folded, t->items, sizeof(DdbPending) * t->n_items);
-	fold_per_key(t, folded, t->n_items);
-	batches = build_batches(t, folded, t->n_items, &n_batches);
-	send_batches(t, "BatchWriteItem", batches, n_batches);
-	updates = build_updates(t, folded, t->n_items, &n_updates);
-	if (n_updates > 0)
-		send_batches(t, "UpdateItem", updates, n_updates);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(t->row_cxt);
-
-	/* everything is written: drop the queue and its memory */
+	/* drop what was sent; rows queued meanwhile move to the front */
+	if (t->n_items > n_flushed)
+	{
+		t->n_items -= n_flushed;
+		memmove(t->items, t->items + n_flushed, sizeof(DdbPending) * t->n_items);
+		return;
+	}
 	t->n_items = 0;
 	t->max_items = 0;
 	t->items = NULL;
@@ -847,7 +1086,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	 * comes, as a backend has no thread to flush on its own, so a queue
 	 * that just reached its limit still waits for COMMIT.
 	 */
-	if (t->n_items > 0 &&
+	if (t->n_items > 0 && !t->flushing &&
 		(t->n_items >= t->opts->sink.max_buffered ||
 		 (t->opts->sink.flush_timeout_ms > 0 &&
 		  TimestampDifferenceExceeds(t->oldest_queued_at, now, t->opts->sink.flush_timeout_ms))))
@@ -1023,18 +1262,77 @@ ddb_writer_has_written(void)
 	DdbTarget  *t;
 
 	for (t = targets; t; t = t->next)
-		if (t->flushed_rows > 0)
+		if (t->flushed_rows > 0 || t->commit_written > 0)
 			return true;
 	return false;
+}
+
+/* Passes over the targets before rows that keep coming during the flush fail the COMMIT. */
+#define MAX_COMMIT_FLUSH_PASSES 10
+
+/*
+ * At PRE_COMMIT: write every queued row.  A CUSTOM credentials function
+ * run by the flush may queue more rows (into any target, new ones
+ * included): they are written by the next pass, so a row queued before
+ * the COMMIT returns is written or the COMMIT fails.  Functions need a
+ * snapshot, which PostgreSQL no longer has active at PRE_COMMIT.
+ */
+/*
+ * An ERROR of the COMMIT's flush says what the COMMIT had already written:
+ * those rows stay in DynamoDB although the transaction rolls back.  (A
+ * context line, not a WARNING at abort: it reaches the client with the
+ * ERROR, never after it.)
+ */
+static void
+commit_flush_context(void *arg)
+{
+	DdbTarget  *t;
+
+	(void) arg;
+	for (t = targets; t; t = t->next)
+		if (t->commit_written > 0)
+			errcontext("COMMIT had written %lld %s to DynamoDB table \"%s\" for foreign table \"%s\"; %s there, as DynamoDB has no transaction spanning BatchWriteItem requests",
+					   (long long) t->commit_written, t->commit_written == 1 ? "row" : "rows",
+					   t->opts->table_name, t->opts->relname,
+					   t->commit_written == 1 ? "it stays" : "they stay");
 }
 
 void
 ddb_writer_flush_all(void)
 {
 	DdbTarget  *t;
+	bool		pushed = false;
+	int			pass;
+	ErrorContextCallback context;
 
-	for (t = targets; t; t = t->next)
-		flush_target(t);
+	if (!ddb_writer_has_pending())
+		return;
+	context.callback = commit_flush_context;
+	context.arg = NULL;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	in_commit_flush = true;		/* reset at the end of the transaction too */
+	for (pass = 0; ddb_writer_has_pending(); pass++)
+	{
+		if (pass == MAX_COMMIT_FLUSH_PASSES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("rows kept being queued for ddb_fdw foreign tables while the COMMIT wrote them"),
+					 errdetail("After %d passes over the queued rows, more were queued by functions the flush ran.",
+							   MAX_COMMIT_FLUSH_PASSES),
+					 errhint("Check the credentials function (\"aws.credentials.custom.function\"): it should not write to ddb_fdw foreign tables.")));
+		for (t = targets; t; t = t->next)
+			flush_target(t);
+	}
+	in_commit_flush = false;
+	error_context_stack = context.previous;
+	if (pushed)
+		PopActiveSnapshot();
 }
 
 void
@@ -1044,16 +1342,20 @@ ddb_writer_end_xact(bool aborted)
 
 	if (aborted)
 		for (t = targets; t; t = t->next)
+		{
 			if (t->flushed_rows > 0)
 				ereport(WARNING,
 						(errcode(ERRCODE_WARNING),
 						 errmsg_plural("%lld row was already written to DynamoDB table \"%s\" and stays there although the transaction rolled back",
 									   "%lld rows were already written to DynamoDB table \"%s\" and stay there although the transaction rolled back",
 									   t->flushed_rows, (long long) t->flushed_rows, t->opts->table_name),
-						 errdetail("Foreign table \"%s\" flushed them before the end of the transaction.",
+						 errdetail("Foreign table \"%s\" flushed them before the end of the transaction, when its queue reached \"sink.requests.max-buffered\" rows or its oldest row \"sink.flush-buffer.timeout\".",
 								   t->opts->relname),
 						 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
+		}
 	targets = NULL;
+	targets_tail = NULL;
+	in_commit_flush = false;
 	current_generation++;
 	if (WriterTxnContext != NULL)
 	{
@@ -1072,6 +1374,8 @@ ddb_writer_end_subxact(int level, bool aborted)
 		int			i;
 		int64		lost = 0;
 
+		if (aborted)
+			t->flushing = false;	/* an error ended the flush it was in */
 		/* rows of a subtransaction are the tail of the queue */
 		for (i = t->n_items - 1; i >= 0 && t->items[i].level >= level; i--)
 		{
