@@ -15,7 +15,6 @@
 #ifndef DDB_CONVERT_H
 #define DDB_CONVERT_H
 
-#include "postgres.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"

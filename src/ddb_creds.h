@@ -15,8 +15,6 @@
 #ifndef DDB_CREDS_H
 #define DDB_CREDS_H
 
-#include "postgres.h"
-
 #include "aws_creds.h"
 #include "aws_http.h"
 #include "ddb_option.h"

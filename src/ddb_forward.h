@@ -15,7 +15,6 @@
 #ifndef DDB_FORWARD_H
 #define DDB_FORWARD_H
 
-#include "postgres.h"
 #include "fmgr.h"
 
 extern Datum ddb_fdw_forward(PG_FUNCTION_ARGS);

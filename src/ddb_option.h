@@ -12,7 +12,6 @@
 #ifndef DDB_OPTION_H
 #define DDB_OPTION_H
 
-#include "postgres.h"
 #include "nodes/pg_list.h"
 
 /* The connector's aws.credentials.provider values. */

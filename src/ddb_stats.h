@@ -8,8 +8,6 @@
 #ifndef DDB_STATS_H
 #define DDB_STATS_H
 
-#include "postgres.h"
-
 typedef struct DdbStats
 {
 	int64		flushes;			/* queues sent (commit, max-buffered, timeout) */

@@ -18,7 +18,6 @@
 #ifndef DDB_WRITER_H
 #define DDB_WRITER_H
 
-#include "postgres.h"
 #include "executor/tuptable.h"
 #include "utils/relcache.h"
 
