@@ -8,7 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ "$(id -u)" -eq 0 ] || { echo "isolated.sh: needs root (unshare)" >&2; exit 1; }
-command -v pg_config >/dev/null || test/install-deps.sh
+# the namespace has no network: install what the suite needs (apt, npm) first
+test/install-deps.sh
 [ $# -gt 0 ] || set -- bash test/run.sh
 exec unshare -mn --propagation private bash -c '
   set -euo pipefail
