@@ -7,13 +7,14 @@
 
 MODULE_big = ddb_fdw
 EXTENSION = ddb_fdw
-DATA = sql/ddb_fdw--1.0.sql
+DATA = sql/ddb_fdw--1.0.sql sql/ddb_fdw--1.1.sql sql/ddb_fdw--1.0--1.1.sql
 PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 
 # PostgreSQL-facing code (ddb_*) and the AWS client it drives (aws_*), which
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
-          src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c
+          src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c \
+          src/ddb_activity.c
 AWS_SRCS = src/aws_error.c src/aws_buf.c src/aws_sigv4.c src/aws_http.c \
            src/aws_dynamodb.c src/aws_creds.c src/aws_sts.c src/aws_metadata.c
 OBJS = $(PG_SRCS:.c=.o) $(AWS_SRCS:.c=.o)

@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "ddb_activity.h"
 #include "ddb_option.h"
 #include "ddb_writer.h"
 
@@ -37,6 +38,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	ddb_activity_init();		/* before ddb_define_settings reserves the prefix */
 	ddb_define_settings();
 }
 

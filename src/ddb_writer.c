@@ -34,6 +34,7 @@
 
 #include "aws_dynamodb.h"
 #include "aws_http.h"
+#include "ddb_activity.h"
 #include "ddb_bridge.h"
 #include "ddb_convert.h"
 #include "ddb_creds.h"
@@ -1010,8 +1011,9 @@ table_dropped(DdbTarget *t)
 	return true;
 }
 
+/* Fold the first n queued writes, build their requests and send them. */
 static void
-flush_target(DdbTarget *t)
+send_queue(DdbTarget *t, int n)
 {
 	Batch	   *batches;
 	int			n_batches;
@@ -1019,8 +1021,28 @@ flush_target(DdbTarget *t)
 	int			n_updates;
 	DdbPending *folded;
 	MemoryContext old;
-	int			n_flushed = t->n_items;
 	int			merged;
+
+	ddb_stats.flushes++;
+	old = MemoryContextSwitchTo(t->flush_cxt);
+	folded = palloc(sizeof(DdbPending) * n);
+	memcpy(folded, t->items, sizeof(DdbPending) * n);
+	merged = fold_per_key(t, folded, n);
+	batches = build_batches(t, folded, n, &n_batches);
+	updates = build_updates(t, folded, n, &n_updates);
+	if (merged > 0 || n_batches + n_updates > 1)
+		confirm_key(t);
+	send_batches(t, "BatchWriteItem", batches, n_batches);
+	if (n_updates > 0)
+		send_batches(t, "UpdateItem", updates, n_updates);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(t->flush_cxt);
+}
+
+static void
+flush_target(DdbTarget *t)
+{
+	int			n_flushed = t->n_items;
 
 	/*
 	 * No nested flush: a CUSTOM credentials function run by this flush may
@@ -1030,21 +1052,31 @@ flush_target(DdbTarget *t)
 		return;
 	if (!table_dropped(t))
 	{
+		DdbActivitySlot *slot = ddb_activity_slot(t->relid, t->opts->table_name);
+		DdbStats	before = ddb_stats;
+		MemoryContext caller = CurrentMemoryContext;
+
 		t->flushing = true;		/* reset by a (sub)transaction abort on error */
-		ddb_stats.flushes++;
-		old = MemoryContextSwitchTo(t->flush_cxt);
-		folded = palloc(sizeof(DdbPending) * n_flushed);
-		memcpy(folded, t->items, sizeof(DdbPending) * n_flushed);
-		merged = fold_per_key(t, folded, n_flushed);
-		batches = build_batches(t, folded, n_flushed, &n_batches);
-		updates = build_updates(t, folded, n_flushed, &n_updates);
-		if (merged > 0 || n_batches + n_updates > 1)
-			confirm_key(t);
-		send_batches(t, "BatchWriteItem", batches, n_batches);
-		if (n_updates > 0)
-			send_batches(t, "UpdateItem", updates, n_updates);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(t->flush_cxt);
+		PG_TRY();
+		{
+			send_queue(t, n_flushed);
+		}
+		PG_CATCH();
+		{
+			/* what the DBA sees in ddb_fdw_activity: the error, with its time */
+			if (slot != NULL)
+			{
+				ErrorData  *edata;
+
+				MemoryContextSwitchTo(caller);
+				edata = CopyErrorData();
+				ddb_activity_flushed(slot, &before, &ddb_stats, edata->message);
+				FreeErrorData(edata);
+			}
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		ddb_activity_flushed(slot, &before, &ddb_stats, NULL);
 		t->flushing = false;
 	}
 

@@ -1,0 +1,39 @@
+/* ddb_fdw--1.0--1.1.sql: what 1.1 adds to 1.0 */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION ddb_fdw UPDATE TO '1.1'" to load this file. \quit
+
+-- Every backend's writer, per foreign table (needs ddb_fdw in shared_preload_libraries).
+CREATE FUNCTION ddb_fdw_activity(
+    OUT pid integer,
+    OUT database text,
+    OUT foreign_table_oid oid,
+    OUT foreign_table text,
+    OUT dynamodb_table text,
+    OUT flushes bigint,
+    OUT items_written bigint,
+    OUT requests bigint,
+    OUT retries bigint,
+    OUT throttles bigint,
+    OUT unprocessed_resent bigint,
+    OUT wait_time_ms double precision,
+    OUT last_flush_at timestamptz,
+    OUT last_error text,
+    OUT last_error_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION ddb_fdw_activity() IS 'every backend''s ddb_fdw writer, per foreign table: flushes, items, requests, retries, throttles, last error (needs shared_preload_libraries)';
+
+CREATE VIEW ddb_fdw_activity AS SELECT * FROM ddb_fdw_activity();
+GRANT SELECT ON ddb_fdw_activity TO PUBLIC;  -- like pg_stat_activity; error texts stay private
+
+COMMENT ON VIEW ddb_fdw_activity IS 'every backend''s ddb_fdw writer, per foreign table (needs ddb_fdw in shared_preload_libraries)';
+
+CREATE FUNCTION ddb_fdw_activity_overflow()
+RETURNS bigint
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION ddb_fdw_activity_overflow() IS 'foreign tables whose activity was not recorded for want of a free slot (raise ddb_fdw.activity_slots)';
