@@ -168,7 +168,12 @@ ddbIsForeignRelUpdatable(Relation rel)
 	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
 }
 
-/* Is the plan a Result the planner proved returns nothing (WHERE false or NULL)? */
+/*
+ * Is the plan a Result the planner proved returns nothing?  That alone does
+ * not make the statement a no-op: PostgreSQL 17 and later also prove
+ * "id = 1 AND id = 2" empty (from its equivalence classes), which 15 leaves
+ * to us and we refuse as not naming one key; see where_is_constant_false.
+ */
 static bool
 plan_is_empty(Plan *plan)
 {
@@ -185,6 +190,33 @@ plan_is_empty(Plan *plan)
 	qual = (Node *) linitial(quals);
 	return IsA(qual, Const) &&
 		(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue));
+}
+
+/*
+ * Did constant folding alone turn the WHERE clause false or NULL ("key =
+ * NULL" names no item, nor does WHERE false)?  Only then is an empty plan a
+ * no-op, the same on every PostgreSQL version.  The qualifiers are already
+ * preprocessed here: an implicit-AND list, constants folded.
+ */
+static bool
+where_is_constant_false(PlannerInfo *root)
+{
+	Node	   *quals = root->parse->jointree ? root->parse->jointree->quals : NULL;
+	List	   *conjuncts;
+	ListCell   *lc;
+
+	if (quals == NULL)
+		return false;
+	conjuncts = IsA(quals, List) ? (List *) quals : make_ands_implicit((Expr *) quals);
+	foreach(lc, conjuncts)
+	{
+		Node	   *qual = (Node *) lfirst(lc);
+
+		if (IsA(qual, Const) &&
+			(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue)))
+			return true;
+	}
+	return false;
 }
 
 /* An UPDATE or DELETE that cannot be sent as one request per key. */
@@ -234,7 +266,8 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 		refuse_on_conflict(plan->onConflictAction,
 						   get_rel_name(planner_rt_fetch(resultRelation, root)->relid));
 	if ((plan->operation == CMD_DELETE || plan->operation == CMD_UPDATE) &&
-		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)))
+		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)) &&
+		where_is_constant_false(root))
 		return NIL;				/* "key = NULL" names no item: nothing to send */
 	if (plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE)
 		refuse_modify(plan->operation, get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
