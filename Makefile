@@ -31,6 +31,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# 15 or later (tested: 15, 17, 18; 16 compiles but is untested); 13 and 14
+# are out of community support
+ifneq ($(shell test "$(MAJORVERSION)" -ge 15 2>/dev/null && echo ok),ok)
+$(error ddb_fdw needs PostgreSQL 15 or later, but $(PG_CONFIG) is PostgreSQL $(VERSION))
+endif
+
 .PHONY: unitcheck
 unitcheck:
 	$(MAKE) -C test/unit check

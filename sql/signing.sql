@@ -63,7 +63,10 @@ CREATE ROLE cred_user;
 GRANT INSERT ON signed_ft TO cred_user;
 GRANT USAGE ON FOREIGN SERVER moto TO cred_user;
 SET ROLE cred_user;
+-- (the SQLSTATE only: PostgreSQL 16 reworded its own message)
+\set VERBOSITY sqlstate
 SHOW ddb_fdw.aws_secret_access_key;
+\set VERBOSITY default
 SELECT count(*) FROM pg_settings WHERE name LIKE 'ddb_fdw.%';
 SET ddb_fdw.aws_secret_access_key = 'mine';
 CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');

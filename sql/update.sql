@@ -90,6 +90,8 @@ UPDATE upd2_ft SET id = 99 WHERE id = 10;
 UPDATE upd2_ft SET b = 'x' WHERE a = 1;
 UPDATE upd2_ft SET b = 'x' WHERE id = 10 RETURNING *;
 UPDATE upd2_ft SET b = 'x' WHERE id > 10;
+-- contradictory keys (17 and later plan them as an empty result): refused on every version
+UPDATE upd2_ft SET b = 'x' WHERE id = 10 AND id = 11;
 UPDATE upd2_ft SET b = random()::text WHERE id = 10;
 CREATE TABLE upd_local (id int, b text);
 UPDATE upd2_ft SET b = l.b FROM upd_local l WHERE upd2_ft.id = l.id;

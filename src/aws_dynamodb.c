@@ -501,9 +501,10 @@ aws_ddb_json_patch(const char *obj, size_t obj_len, const char *add, size_t add_
 			json_object_object_del(base, name);
 		}
 		{
-			json_object_object_foreach(adds, name, value)
+			/* not "name": the removal loop's variable is still in scope */
+			json_object_object_foreach(adds, added, value)
 			{
-				if (json_object_object_add(base, name, json_object_get(value)) != 0)
+				if (json_object_object_add(base, added, json_object_get(value)) != 0)
 				{
 					aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 					goto done;

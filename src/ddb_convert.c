@@ -637,12 +637,7 @@ append_integer(const DdbType *t, Datum value, StringInfo out)
 	}
 	APPEND_LITERAL(out, "{\"N\":\"");
 	enlargeStringInfo(out, MAXINT8LEN + 3);
-#if PG_VERSION_NUM >= 140000
 	len = pg_lltoa(v, out->data + out->len);
-#else
-	pg_lltoa(v, out->data + out->len);
-	len = strlen(out->data + out->len);
-#endif
 	out->len += len;
 	APPEND_LITERAL(out, "\"}");
 	return (len - (v < 0) + 1) / 2 + 1;
@@ -704,19 +699,10 @@ iso_time_text(const DdbType *t, Datum value)
 	if (t->typid == INTERVALOID)
 	{
 		Interval   *span = DatumGetIntervalP(value);
-#if PG_VERSION_NUM >= 150000
 		struct pg_itm itm;
 
 		interval2itm(*span, &itm);
 		EncodeInterval(&itm, INTSTYLE_ISO_8601, buf);
-#else
-		struct pg_tm tm;
-		fsec_t		fsec;
-
-		if (interval2tm(*span, &tm, &fsec) != 0)
-			elog(ERROR, "could not convert interval to tm");
-		EncodeInterval(&tm, fsec, INTSTYLE_ISO_8601, buf);
-#endif
 		return pstrdup(buf);
 	}
 	/* timestamptz in UTC with its offset: 2026-11-25T17:00:00.5+00:00 */

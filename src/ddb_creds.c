@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "foreign/foreign.h"

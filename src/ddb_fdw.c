@@ -11,6 +11,10 @@
 
 #include "access/table.h"
 #include "commands/explain.h"
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"	/* ExplainProperty*, split from explain.h in 18 */
+#include "commands/explain_state.h"		/* ExplainState */
+#endif
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
@@ -30,6 +34,15 @@
 #include "ddb_activity.h"
 #include "ddb_option.h"
 #include "ddb_writer.h"
+
+/*
+ * PostgreSQL 15, 17 and 18 are tested (test/matrix.sh); 16 compiles by the
+ * same guards but is untested (no Debian suite carries it); 13 and 14 are out
+ * of community support.
+ */
+#if PG_VERSION_NUM < 150000
+#error "ddb_fdw needs PostgreSQL 15 or later"
+#endif
 
 PG_MODULE_MAGIC;
 
@@ -157,7 +170,12 @@ ddbIsForeignRelUpdatable(Relation rel)
 	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
 }
 
-/* Is the plan a Result the planner proved returns nothing (WHERE false or NULL)? */
+/*
+ * Is the plan a Result the planner proved returns nothing?  That alone does
+ * not make the statement a no-op: PostgreSQL 17 and later also prove
+ * "id = 1 AND id = 2" empty (from its equivalence classes), which 15 leaves
+ * to us and we refuse as not naming one key; see where_is_constant_false.
+ */
 static bool
 plan_is_empty(Plan *plan)
 {
@@ -174,6 +192,33 @@ plan_is_empty(Plan *plan)
 	qual = (Node *) linitial(quals);
 	return IsA(qual, Const) &&
 		(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue));
+}
+
+/*
+ * Did constant folding alone turn the WHERE clause false or NULL ("key =
+ * NULL" names no item, nor does WHERE false)?  Only then is an empty plan a
+ * no-op, the same on every PostgreSQL version.  The qualifiers are already
+ * preprocessed here: an implicit-AND list, constants folded.
+ */
+static bool
+where_is_constant_false(PlannerInfo *root)
+{
+	Node	   *quals = root->parse->jointree ? root->parse->jointree->quals : NULL;
+	List	   *conjuncts;
+	ListCell   *lc;
+
+	if (quals == NULL)
+		return false;
+	conjuncts = IsA(quals, List) ? (List *) quals : make_ands_implicit((Expr *) quals);
+	foreach(lc, conjuncts)
+	{
+		Node	   *qual = (Node *) lfirst(lc);
+
+		if (IsA(qual, Const) &&
+			(((Const *) qual)->constisnull || !DatumGetBool(((Const *) qual)->constvalue)))
+			return true;
+	}
+	return false;
 }
 
 /* An UPDATE or DELETE that cannot be sent as one request per key. */
@@ -244,7 +289,8 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 		refuse_on_conflict(plan->onConflictAction,
 						   get_rel_name(planner_rt_fetch(resultRelation, root)->relid));
 	if ((plan->operation == CMD_DELETE || plan->operation == CMD_UPDATE) &&
-		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)))
+		plan->returningLists == NIL && plan_is_empty(outerPlan(plan)) &&
+		where_is_constant_false(root))
 		return NIL;				/* "key = NULL" names no item: nothing to send */
 	if ((plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE) &&
 		root->parse->resultRelation != (int) resultRelation)
@@ -259,7 +305,6 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 
 /* ---------- DELETE by key: direct modification, no scan ---------- */
 
-#if PG_VERSION_NUM >= 140000
 static Oid	modify_user(ResultRelInfo *rinfo, EState *estate);
 
 /* "col = value": the column's attnum and the value coerced to its type, or false. */
@@ -546,7 +591,6 @@ ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
 			ExplainPropertyText("Assigned Columns", column_names(rel, set_attnums), es);
 	}
 }
-#endif
 
 /* Never called: UPDATE is either a direct modification or refused at planning. */
 static TupleTableSlot *
@@ -631,7 +675,6 @@ ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 	return slot;
 }
 
-#if PG_VERSION_NUM >= 140000
 static TupleTableSlot **
 ddbExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
 						  TupleTableSlot **slots, TupleTableSlot **planSlots,
@@ -657,7 +700,6 @@ ddbGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 		return 1;
 	return MODIFY_BATCH_SIZE;
 }
-#endif
 
 static void
 ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
@@ -728,20 +770,16 @@ ddb_fdw_handler(PG_FUNCTION_ARGS)
 	routine->PlanForeignModify = ddbPlanForeignModify;
 	routine->BeginForeignModify = ddbBeginForeignModify;
 	routine->ExecForeignInsert = ddbExecForeignInsert;
-#if PG_VERSION_NUM >= 140000
 	routine->ExecForeignBatchInsert = ddbExecForeignBatchInsert;
 	routine->GetForeignModifyBatchSize = ddbGetForeignModifyBatchSize;
-#endif
 	routine->ExecForeignUpdate = ddbExecForeignUpdate;
 	routine->ExecForeignDelete = ddbExecForeignDelete;
 	routine->EndForeignModify = ddbEndForeignModify;
-#if PG_VERSION_NUM >= 140000
 	routine->PlanDirectModify = ddbPlanDirectModify;
 	routine->BeginDirectModify = ddbBeginDirectModify;
 	routine->IterateDirectModify = ddbIterateDirectModify;
 	routine->EndDirectModify = ddbEndDirectModify;
 	routine->ExplainDirectModify = ddbExplainDirectModify;
-#endif
 	routine->BeginForeignInsert = ddbBeginForeignInsert;
 	routine->EndForeignInsert = ddbEndForeignInsert;
 	routine->ExplainForeignModify = ddbExplainForeignModify;

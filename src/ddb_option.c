@@ -478,11 +478,7 @@ ddb_define_settings(void)
 							   "AWS session token for credentials provider SYS_PROP.",
 							   NULL, &ddb_setting_session_token, NULL, PGC_SUSET,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ddb_fdw");
-#else
-	EmitWarningsOnPlaceholders("ddb_fdw");
-#endif
 }
 
 PG_FUNCTION_INFO_V1(ddb_fdw_validator);

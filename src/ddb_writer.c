@@ -15,9 +15,7 @@
 
 #include "access/xact.h"
 #include "common/hashfn.h"
-#if PG_VERSION_NUM >= 150000
 #include "common/pg_prng.h"
-#endif
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -520,11 +518,7 @@ backoff_sleep(int attempt)
 
 	if (cap > BACKOFF_CAP_MS || cap <= 0)
 		cap = BACKOFF_CAP_MS;
-#if PG_VERSION_NUM >= 150000
 	ms = (long) pg_prng_uint64_range(&pg_global_prng_state, 1, (uint64) cap);
-#else
-	ms = 1 + (long) (random() % cap);
-#endif
 	ddb_stats.wait_ms += ms;
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 ms, PG_WAIT_EXTENSION);

@@ -126,10 +126,12 @@ ERROR_OF = {  # what the ERROR says for each injected fault
     "unprocessed": r"DynamoDB error UnprocessedItems: \d+ items were left unprocessed",
     "reset_before": TRANSPORT + r"(Empty reply from server|Recv failure|Send failure|Connection reset|Connection died)",
     "reset_after": TRANSPORT + r"(Empty reply from server|Recv failure|Send failure|Connection reset|Connection died)",
-    "cut": TRANSPORT + r"transfer closed with \d+ bytes remaining to read",
+    # libcurl 7 and 8 word these two differently (8: "end of response with N bytes
+    # missing", "Failed to connect to 127.0.0.1:PORT ...: Could not connect to server")
+    "cut": TRANSPORT + r"(transfer closed with \d+ bytes remaining to read|end of response with \d+ bytes missing)",
     "slow_after": TRANSPORT + r"(Operation too slow|Operation timed out)",
     "stall": TRANSPORT + r"(Operation too slow|Operation timed out|Empty reply from server|Recv failure)",
-    "down": TRANSPORT + r"(Failed to connect to 127\.0\.0\.1 port \d+|Couldn't connect to server)",
+    "down": TRANSPORT + r"(Failed to connect to 127\.0\.0\.1( port |:)\d+|Couldn't connect to server|Could not connect to server)",
 }
 # errors that only follow an earlier one (statements of an aborted transaction, a savepoint it never made)
 CONSEQUENTIAL = re.compile(r"current transaction is aborted, commands ignored until end of transaction block"

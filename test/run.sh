@@ -14,19 +14,63 @@
 #      environment: container, instance metadata, web identity),
 #      test/campaign.sh (500 seeded random transactions through the fault
 #      proxy, DynamoDB compared with shadow tables after each).
-# Ends with "N passed, N failed" and a non-zero status if anything failed.
+# Ends with "N passed, N failed" and a non-zero status if anything failed,
+# also when a step before the tests fails (its cause is printed above).
+# Knobs: DDB_SKIP_BUILD=1 tests what is installed; DDB_REGRESS and
+# DDB_SHELL_TESTS pick tests (below); DDB_SERVERS=external: the DynamoDB
+# servers are already running on 127.0.0.1 (test/matrix.sh runs them
+# outside its Debian roots), neither installed nor started here.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if [ -z "${DDB_SKIP_BUILD:-}" ]; then  # DDB_SKIP_BUILD=1: test what is installed
-  test/install-deps.sh
-  make -s
-  make -s install >/dev/null
+# pg_regress and the shell tests run as the postgres OS user, which must be
+# able to read the checkout: one under /root is copied to a place it can read
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 &&
+   ! runuser -u postgres -- test -r "$root/sql/options.sql"; then
+  copy=$(mktemp -d /tmp/ddb_fdw-test.XXXXXX)
+  chmod 755 "$copy"
+  echo "run.sh: the postgres OS user cannot read $root; testing a copy in $copy"
+  test/copy-tree.sh "$root" "$copy"
+  [ ! -d test/.dynalite ] || cp -a test/.dynalite "$copy/test/"
+  status=0
+  bash "$copy/test/run.sh" "$@" || status=$?
+  rm -rf "$copy"
+  exit "$status"
 fi
 
 passed=0
 failed=0
+servers=${DDB_SERVERS:-}
+step="installing the dependencies"
+summarized=
+# a step that fails before the summary still ends with one, saying which
+finish() {
+  [ "$servers" = external ] || test/servers.sh stop
+  if [ -z "$summarized" ]; then
+    echo "run.sh: stopped while $step (the cause is above)" >&2
+    echo "$passed passed, $((failed + 1)) failed"
+  fi
+}
+trap finish EXIT
+
+if [ -z "${DDB_SKIP_BUILD:-}" ]; then  # DDB_SKIP_BUILD=1: test what is installed
+  test/install-deps.sh
+  echo "== build ($(pg_config --version))"
+  step="building the extension"
+  make -s clean >/dev/null 2>&1 || true
+  build_out=$(make -s 2>&1) || { echo "$build_out"; false; }
+  [ -z "$build_out" ] || echo "$build_out"
+  # warning-free is part of the standard: a warning is a failure
+  warnings=$(grep -c 'warning:' <<<"$build_out" || true)
+  if [ "$warnings" -eq 0 ]; then
+    echo "build: ok, no warnings"; passed=$((passed + 1))
+  else
+    echo "build: $warnings warnings"; failed=$((failed + 1))
+  fi
+  step="installing the extension"
+  make -s install >/dev/null
+fi
 
 echo "== unit tests"
 if unit_out=$(make -s unitcheck 2>&1); then :; else unit_status=$?; fi
@@ -43,8 +87,8 @@ passed=$((passed + fp)); failed=$((failed + ff))
 if [ "$fuzz_status" -ne 0 ] && [ "$ff" -eq 0 ]; then failed=$((failed + 1)); fi
 
 echo "== DynamoDB servers"
-trap 'test/servers.sh stop' EXIT  # also when a server fails to start
-test/servers.sh start
+step="starting the DynamoDB servers (test/servers.sh)"
+[ "$servers" = external ] || test/servers.sh start
 
 export DDB_TEST="$root/test"
 export DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
@@ -56,6 +100,7 @@ export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-28004}"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
 
+step="setting up IAM identities, roles and tables on moto ($DDB_MOTO_AUTH_URL)"
 # a real IAM identity on the signature-checking moto, allowed everything
 creds=$(test/moto-iam.sh ddb-tester -)
 eval "$creds"
@@ -71,19 +116,24 @@ export DDB_MOTO_WRITER_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_WRITER_SECRET=$AWS_SEC
 rm -f "$policy"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 # the moto tables the signing test writes to, created with the full identity
-AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
-  test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table signed id:N >/dev/null
+# (test/ddb prints its errors on stdout: show them when it fails)
+moto_table() {
+  local out
+  out=$(AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
+        test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table "$1" id:N 2>&1) ||
+    { echo "run.sh: creating table $1 on moto failed: $out" >&2; return 1; }
+}
+moto_table signed
 # roles for the credentials providers test, and the tables it writes to
-eval "$(test/moto-roles.sh)"
-for t in roles; do
-  AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
-    test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table "$t" id:N >/dev/null
-done
+roles=$(test/moto-roles.sh)
+eval "$roles"
+for t in roles; do moto_table "$t"; done
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 # no test may wait for an EC2 metadata service (test/credentials.sh serves its own)
 export AWS_EC2_METADATA_DISABLED=true
 
 echo "== pg_regress"
+step="running pg_regress"
 out=${DDB_OUT_DIR:-$root/test/.out}
 export DDB_OUT_DIR=$out
 rm -rf "$out"
@@ -104,7 +154,8 @@ runuser -u postgres -- "$regress" \
   $tests 2>&1 | tee "$out/summary.txt"
 regress_status=${PIPESTATUS[0]}
 set -e
-n_failed=$(grep -Ec '\.\.\. +FAILED|failed \(ignored\)' "$out/summary.txt" || true)
+# one failed test is one line: "name ... FAILED" up to 15, TAP's "not ok N - name" from 16
+n_failed=$(grep -Ec '\.\.\. +FAILED|failed \(ignored\)|^not ok ' "$out/summary.txt" || true)
 if [ "$regress_status" -ne 0 ]; then
   [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
   [ "$n_failed" -gt 0 ] || n_failed=$total
@@ -127,5 +178,6 @@ for t in $shell_tests; do
   if [ "$t_status" -ne 0 ] && [ "$tf" -eq 0 ]; then failed=$((failed + 1)); fi
 done
 
+summarized=1
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,7 +10,7 @@
 #   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-28004}
 #              certificate, in front of dynalite
 # DDB_RUN_DIR and the DDB_*_PORT variables let a second set run beside the first.
-# Usage: test/servers.sh start|stop|status
+# Usage: test/servers.sh start [NAME...]|stop|status
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 run=${DDB_RUN_DIR:-$here/.run}
@@ -21,6 +21,7 @@ proxy_port=${DDB_PROXY_PORT:-28003}
 tls_port=${DDB_TLS_PORT:-28004}
 
 moto_bin() {
+  [ -z "${DDB_MOTO_SERVER:-}" ] || { echo "$DDB_MOTO_SERVER"; return 0; }
   command -v moto_server 2>/dev/null || { [ -x /root/.pyenv/shims/moto_server ] && echo /root/.pyenv/shims/moto_server; } || {
     echo "servers.sh: moto_server not found" >&2; return 1; }
 }
@@ -99,21 +100,28 @@ EOF
 }
 
 case "${1:-}" in
-  start)
+  start)  # start [NAME...]: all of them, or those named (the demo needs dynalite only)
+    shift
+    want=" ${*:-dynalite moto moto_auth faultproxy tlsproxy} "
+    wanted() { [[ $want == *" $1 "* ]]; }
     mkdir -p "$run"
     dynalite="$here/.dynalite/node_modules/.bin/dynalite"
-    if [ ! -x "$dynalite" ]; then
-      npm install --silent --no-audit --no-fund --prefix "$here/.dynalite" dynalite@4 >/dev/null
+    [ -x "$dynalite" ] || "$here/install-deps.sh"
+    if wanted moto || wanted moto_auth; then moto=$(moto_bin); fi
+    if wanted dynalite; then
+      start_one dynalite "$dynalite_port" "$dynalite" --host 127.0.0.1 --port "$dynalite_port" \
+        --createTableMs 0 --deleteTableMs 0 --updateTableMs 0
     fi
-    moto=$(moto_bin)
-    start_one dynalite "$dynalite_port" "$dynalite" --host 127.0.0.1 --port "$dynalite_port" \
-      --createTableMs 0 --deleteTableMs 0 --updateTableMs 0
-    start_one moto "$moto_port" "$moto" -H 127.0.0.1 -p "$moto_port"
-    INITIAL_NO_AUTH_ACTION_COUNT=0 \
-      start_one moto_auth "$moto_auth_port" "$moto" -H 127.0.0.1 -p "$moto_auth_port"
-    start_one faultproxy "$proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
-      --port "$proxy_port" --upstream-port "$dynalite_port" --slow-ms 3000
-    start_tls
+    if wanted moto; then start_one moto "$moto_port" "$moto" -H 127.0.0.1 -p "$moto_port"; fi
+    if wanted moto_auth; then
+      INITIAL_NO_AUTH_ACTION_COUNT=0 \
+        start_one moto_auth "$moto_auth_port" "$moto" -H 127.0.0.1 -p "$moto_auth_port"
+    fi
+    if wanted faultproxy; then
+      start_one faultproxy "$proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
+        --port "$proxy_port" --upstream-port "$dynalite_port" --slow-ms 3000
+    fi
+    if wanted tlsproxy; then start_tls; fi
     ;;
   stop)
     for n in tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
