@@ -21,6 +21,16 @@ aws_ddb_default_url(const char *region, char *buf, size_t size)
 			 strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 }
 
+size_t
+aws_ddb_max_response(const char *operation, size_t body_len)
+{
+	size_t		floor = strcmp(operation, "DescribeTable") == 0 ?
+		AWS_DDB_DESCRIBE_RESPONSE_FLOOR : AWS_DDB_RESPONSE_FLOOR;
+	size_t		echo = body_len * 2 + AWS_DDB_RESPONSE_FLOOR;
+
+	return echo > floor ? echo : floor;
+}
+
 /* Headers and signature of one signed request; the strings it points to live here. */
 typedef struct SignedRequest
 {
@@ -71,6 +81,7 @@ sign_request(const AwsDdbEndpoint *ep, const char *operation, const char *body,
 	req->body = body;
 	req->body_len = body_len;
 	req->read_timeout_ms = ep->read_timeout_ms;
+	req->max_response_bytes = aws_ddb_max_response(operation, body_len);
 	req->insecure = ep->insecure;
 	return true;
 }
@@ -233,16 +244,244 @@ aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
 	aws_error_set_service(err, status, type, message);
 }
 
+/*
+ * A DynamoDB number in a canonical spelling: sign, significant digits without
+ * leading or trailing zeros, and the decimal exponent of the first of them,
+ * so "1.50", "15e-1" and "+1.5" compare equal.  False when text is not a
+ * number (then it is compared as written).
+ */
+static bool
+canonical_number(const char *text, size_t len, AwsBuf *out)
+{
+	const char *p = text;
+	const char *end = text + len;
+	bool		negative = false;
+	long		point = 0;		/* digits before the decimal point, leading zeros dropped */
+	long		exp = 0;
+	bool		any = false;
+	bool		seen_point = false;
+	size_t		digits_start;
+
+	aws_buf_reset(out);
+	if (p < end && (*p == '+' || *p == '-'))
+		negative = (*p++ == '-');
+	if (!aws_buf_append(out, "", 0))
+		return false;
+	digits_start = out->len;
+	for (; p < end && (isdigit((unsigned char) *p) || *p == '.'); p++)
+	{
+		if (*p == '.')
+		{
+			if (seen_point)
+				return false;
+			seen_point = true;
+			continue;
+		}
+		any = true;
+		if (*p == '0' && out->len == digits_start)
+		{
+			if (seen_point)
+				point--;		/* 0.05: the first digit is two places down */
+			continue;
+		}
+		if (!aws_buf_append(out, p, 1))
+			return false;
+		if (!seen_point)
+			point++;
+	}
+	if (!any)
+		return false;
+	if (p < end && (*p == 'e' || *p == 'E'))
+	{
+		bool		eneg = false;
+		bool		edigit = false;
+
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = (*p++ == '-');
+		for (; p < end && isdigit((unsigned char) *p); p++)
+		{
+			edigit = true;
+			if (exp < 100000)	/* DynamoDB's range is 1e-130 to 1e126 */
+				exp = exp * 10 + (*p - '0');
+		}
+		if (!edigit)
+			return false;
+		if (eneg)
+			exp = -exp;
+	}
+	if (p != end)
+		return false;
+	while (out->len > digits_start && out->data[out->len - 1] == '0')
+		out->data[--out->len] = '\0';
+	if (out->len == digits_start)
+		return aws_buf_append_str(out, "0");	/* zero has neither sign nor exponent */
+	return aws_buf_appendf(out, "%ce%ld", negative ? '-' : '+', point + exp);
+}
+
+static bool same_value(json_object *a, json_object *b, const char *member);
+
+/* Two strings of a set's elements, compared for sorting. */
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The elements of a set (SS, NS, BS) as sorted C strings; NULL on a non-string. */
+static char **
+sorted_elements(json_object *arr, bool numbers, size_t n)
+{
+	char	  **out = calloc(n ? n : 1, sizeof(char *));
+	AwsBuf		canon = {0};
+	size_t		i;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+	{
+		json_object *e = json_object_array_get_idx(arr, i);
+		const char *text;
+
+		/* a number that does not parse is compared as written */
+		if (!json_object_is_type(e, json_type_string))
+			text = NULL;
+		else if (numbers && canonical_number(json_object_get_string(e),
+											 (size_t) json_object_get_string_len(e), &canon))
+			text = canon.data;
+		else
+			text = json_object_get_string(e);
+		if (text == NULL || (out[i] = strdup(text)) == NULL)
+		{
+			while (i > 0)
+				free(out[--i]);
+			free(out);
+			aws_buf_free(&canon);
+			return NULL;
+		}
+	}
+	aws_buf_free(&canon);
+	qsort(out, n, sizeof(char *), compare_strings);
+	return out;
+}
+
+static bool
+same_set(json_object *a, json_object *b, bool numbers)
+{
+	size_t		n = json_object_array_length(a);
+	char	  **ea;
+	char	  **eb;
+	bool		same;
+	size_t		i;
+
+	if (n != json_object_array_length(b))
+		return false;
+	ea = sorted_elements(a, numbers, n);
+	eb = ea ? sorted_elements(b, numbers, n) : NULL;
+	same = ea != NULL && eb != NULL;
+	for (i = 0; same && i < n; i++)
+		same = strcmp(ea[i], eb[i]) == 0;
+	for (i = 0; i < n; i++)
+	{
+		if (ea)
+			free(ea[i]);
+		if (eb)
+			free(eb[i]);
+	}
+	free(ea);
+	free(eb);
+	return same;
+}
+
+/*
+ * Are a and b the same DynamoDB JSON value?  member names the object member
+ * they are the value of ("" at the top): it tells numbers and sets apart.
+ */
+static bool
+same_value(json_object *a, json_object *b, const char *member)
+{
+	enum json_type type = json_object_get_type(a);
+
+	if (type != json_object_get_type(b))
+		return false;
+	switch (type)
+	{
+		case json_type_object:
+			if (json_object_object_length(a) != json_object_object_length(b))
+				return false;
+			{
+				json_object_object_foreach(a, name, va)
+				{
+					json_object *vb;
+
+					if (!json_object_object_get_ex(b, name, &vb) || !same_value(va, vb, name))
+						return false;
+				}
+			}
+			return true;
+		case json_type_array:
+			{
+				size_t		n = json_object_array_length(a);
+				size_t		i;
+
+				if (strcmp(member, "SS") == 0 || strcmp(member, "BS") == 0 || strcmp(member, "NS") == 0)
+					return same_set(a, b, member[0] == 'N');
+				if (n != json_object_array_length(b))
+					return false;
+				for (i = 0; i < n; i++)
+					if (!same_value(json_object_array_get_idx(a, i), json_object_array_get_idx(b, i), ""))
+						return false;
+				return true;
+			}
+		case json_type_string:
+			{
+				size_t		la = (size_t) json_object_get_string_len(a);
+				size_t		lb = (size_t) json_object_get_string_len(b);
+				AwsBuf		ca = {0};
+				AwsBuf		cb = {0};
+				bool		same;
+
+				if (la == lb && memcmp(json_object_get_string(a), json_object_get_string(b), la) == 0)
+					return true;
+				if (strcmp(member, "N") != 0)
+					return false;
+				same = canonical_number(json_object_get_string(a), la, &ca) &&
+					canonical_number(json_object_get_string(b), lb, &cb) &&
+					strcmp(ca.data, cb.data) == 0;
+				aws_buf_free(&ca);
+				aws_buf_free(&cb);
+				return same;
+			}
+		default:
+			return json_object_equal(a, b) != 0;
+	}
+}
+
+static void
+set_forged(AwsError *err, const char *what)
+{
+	aws_error_set(err, AWS_ERR_PROTOCOL, "the BatchWriteItem response's UnprocessedItems %s", what);
+	snprintf(err->type, sizeof(err->type), "%s", AWS_DDB_FORGED_UNPROCESSED);
+}
+
 bool
-aws_ddb_parse_batch_response(const char *body, size_t len, size_t *n_unprocessed,
-							 AwsBuf *retry_body, AwsError *err)
+aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
+						  const char *const *sent, const size_t *sent_len, size_t n_sent,
+						  bool *unprocessed, size_t *n_unprocessed, AwsError *err)
 {
 	json_tokener *tok;
 	json_object *root;
-	json_object *unprocessed;
+	json_object *items;
+	json_object *requests = NULL;
+	json_object **ours = NULL;
+	size_t		n;
+	size_t		i;
+	size_t		j;
 	bool		ok = false;
 
 	*n_unprocessed = 0;
+	for (i = 0; i < n_sent; i++)
+		unprocessed[i] = false;
 	tok = json_tokener_new();
 	if (tok == NULL)
 	{
@@ -255,46 +494,100 @@ aws_ddb_parse_batch_response(const char *body, size_t len, size_t *n_unprocessed
 		aws_error_set(err, AWS_ERR_PROTOCOL, "BatchWriteItem response is not a JSON object");
 		goto done;
 	}
-	if (!json_object_object_get_ex(root, "UnprocessedItems", &unprocessed) ||
-		json_object_is_type(unprocessed, json_type_null))
+	if (!json_object_object_get_ex(root, "UnprocessedItems", &items) ||
+		json_object_is_type(items, json_type_null))
 	{
 		ok = true;				/* absent means everything was written */
 		goto done;
 	}
-	if (!json_object_is_type(unprocessed, json_type_object))
+	if (!json_object_is_type(items, json_type_object))
 	{
 		aws_error_set(err, AWS_ERR_PROTOCOL, "UnprocessedItems in the BatchWriteItem response is not an object");
 		goto done;
 	}
 	{
-		json_object_object_foreach(unprocessed, table, requests)
+		/* the peer's table names are not repeated: they could be anything */
+		json_object_object_foreach(items, name, value)
 		{
-			if (!json_object_is_type(requests, json_type_array))
+			if (strcmp(name, table) != 0)
 			{
-				aws_error_set(err, AWS_ERR_PROTOCOL,
-							  "UnprocessedItems of table \"%.200s\" is not an array", table);
+				set_forged(err, "names a table no request was sent to");
 				goto done;
 			}
-			*n_unprocessed += json_object_array_length(requests);
+			requests = value;
 		}
 	}
-	if (*n_unprocessed > 0)
+	if (requests == NULL)
 	{
-		const char *text = json_object_to_json_string_ext(unprocessed,
-														  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-		aws_buf_reset(retry_body);
-		if (text == NULL ||
-			!aws_buf_append_str(retry_body, "{\"RequestItems\":") ||
-			!aws_buf_append_str(retry_body, text) ||
-			!aws_buf_append_str(retry_body, "}"))
+		ok = true;				/* {}: nothing left over */
+		goto done;
+	}
+	if (!json_object_is_type(requests, json_type_array))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "UnprocessedItems of the table is not an array");
+		goto done;
+	}
+	n = json_object_array_length(requests);
+	if (n > n_sent)
+	{
+		set_forged(err, "lists more requests than were sent");
+		goto done;
+	}
+	if (n == 0)
+	{
+		ok = true;
+		goto done;
+	}
+	ours = calloc(n_sent, sizeof(json_object *));
+	if (ours == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n_sent; i++)
+	{
+		json_tokener_reset(tok);
+		ours[i] = json_tokener_parse_ex(tok, sent[i], (int) sent_len[i]);
+		if (ours[i] == NULL)
 		{
-			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			aws_error_set(err, AWS_ERR_INTERNAL, "a request sent is not valid JSON");
 			goto done;
 		}
 	}
+	for (i = 0; i < n; i++)
+	{
+		json_object *entry = json_object_array_get_idx(requests, i);
+		bool		again = false;
+
+		/* the first unmatched request it equals: identical requests pair up in turn */
+		for (j = 0; j < n_sent; j++)
+		{
+			if (!same_value(entry, ours[j], ""))
+				continue;
+			if (!unprocessed[j])
+				break;
+			again = true;
+		}
+		if (j == n_sent)
+		{
+			set_forged(err, again ? "lists a request twice" : "lists a request that was not sent");
+			goto done;
+		}
+		unprocessed[j] = true;
+		(*n_unprocessed)++;
+	}
 	ok = true;
 done:
+	if (!ok)
+	{
+		*n_unprocessed = 0;
+		for (i = 0; i < n_sent; i++)
+			unprocessed[i] = false;
+	}
+	if (ours != NULL)
+		for (i = 0; i < n_sent; i++)
+			json_object_put(ours[i]);
+	free(ours);
 	if (root != NULL)
 		json_object_put(root);
 	json_tokener_free(tok);

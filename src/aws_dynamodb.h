@@ -29,6 +29,18 @@ typedef struct AwsDdbEndpoint
 	bool		insecure;
 } AwsDdbEndpoint;
 
+/*
+ * The largest answer accepted to a call (aws_http fails the call with
+ * AWS_ERR_PROTOCOL beyond it): DynamoDB's answers are small except
+ * UnprocessedItems, which echoes at most the request, so a call may get
+ * twice its request body (room for a peer's different JSON escaping) plus
+ * AWS_DDB_RESPONSE_FLOOR, and DescribeTable at least
+ * AWS_DDB_DESCRIBE_RESPONSE_FLOOR (a table's description with its indexes).
+ */
+#define AWS_DDB_RESPONSE_FLOOR (64 * 1024)
+#define AWS_DDB_DESCRIBE_RESPONSE_FLOOR (1024 * 1024)
+extern size_t aws_ddb_max_response(const char *operation, size_t body_len);
+
 /* Default endpoint URL of a region, written into buf. */
 extern void aws_ddb_default_url(const char *region, char *buf, size_t size);
 
@@ -59,13 +71,24 @@ extern bool aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const cha
 extern void aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err);
 
 /*
- * Read a BatchWriteItem response.  *n_unprocessed is the number of requests
- * DynamoDB did not process; when non-zero, retry_body receives a complete
- * BatchWriteItem request body that re-sends exactly those.
+ * Read a BatchWriteItem response against the n_sent write requests just
+ * sent to table (sent[i], sent_len[i]: the JSON text of each, e.g.
+ * {"PutRequest":{"Item":{...}}}).  On success *n_unprocessed is how many
+ * DynamoDB left over and unprocessed[i] (n_sent flags) marks each of them,
+ * so the caller re-sends its own copies, never the peer's bytes.  An entry
+ * matches a sent request when the two are the same JSON value up to member
+ * order, number spelling ("N": "1.50" is "1.5") and the order of set
+ * elements (SS, NS, BS); each sent request is matched at most once.
+ * UnprocessedItems naming another table, a request never sent, one request
+ * twice or more requests than were sent is AWS_ERR_PROTOCOL (type
+ * AWS_DDB_FORGED_UNPROCESSED): the answer is not DynamoDB's, nothing of it
+ * may be acted upon.  n_sent 0 (an UpdateItem answer) accepts no entry.
  */
-extern bool aws_ddb_parse_batch_response(const char *body, size_t len,
-										 size_t *n_unprocessed, AwsBuf *retry_body,
-										 AwsError *err);
+#define AWS_DDB_FORGED_UNPROCESSED "ForgedUnprocessedItems"
+extern bool aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
+									  const char *const *sent, const size_t *sent_len,
+									  size_t n_sent, bool *unprocessed,
+									  size_t *n_unprocessed, AwsError *err);
 
 /* Key schema of a table from a DescribeTable response; range_key is NULL when absent. */
 typedef struct AwsDdbKeySchema

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -19,6 +20,14 @@ typedef struct EasySlot
 	size_t		request;		/* index of the request it carries */
 	bool		busy;
 	char	   *url;			/* the URL last set on the handle (malloc'ed) */
+	/* the request it carries: where its body goes and the limits it keeps */
+	AwsBuf	   *body;
+	size_t		max_body;
+	size_t		header_bytes;
+	bool		body_too_large;
+	bool		headers_too_large;
+	long long	started_ms;		/* when the transfer was handed to libcurl */
+	long		deadline_ms;	/* after the connection is up */
 } EasySlot;
 
 struct AwsHttp
@@ -29,6 +38,8 @@ struct AwsHttp
 	long		max_connections;	/* 0: libcurl's default (no cap) */
 	AwsHttpAbortCheck abort_check;
 	void	   *abort_arg;
+	AwsHttpWaitHook wait_hook;
+	void	   *wait_arg;
 };
 
 static bool curl_initialized = false;
@@ -114,14 +125,65 @@ aws_http_set_abort_check(AwsHttp *http, AwsHttpAbortCheck check, void *arg)
 	http->abort_arg = arg;
 }
 
+void
+aws_http_set_wait_hook(AwsHttp *http, AwsHttpWaitHook hook, void *arg)
+{
+	http->wait_hook = hook;
+	http->wait_arg = arg;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long
+aws_http_deadline_ms(const AwsHttpRequest *req)
+{
+	long		base = req->read_timeout_ms > 0 ? req->read_timeout_ms : 1;
+
+	return base + (long) (req->body_len / (AWS_HTTP_SLOW_LINK_BYTES_PER_S / 1000));
+}
+
+/*
+ * Bodies are kept up to the request's cap and no further: a peer that sends
+ * more is refused at the first byte too many, so it cannot make the backend
+ * hold more than the cap.
+ */
 static size_t
 write_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
-	AwsBuf	   *body = userdata;
+	EasySlot   *slot = userdata;
 	size_t		n = size * nmemb;
 
 	/* a short count makes libcurl fail the transfer with CURLE_WRITE_ERROR */
-	return aws_buf_append(body, data, n) ? n : 0;
+	if (n > slot->max_body - slot->body->len)
+	{
+		slot->body_too_large = true;
+		return 0;
+	}
+	return aws_buf_append(slot->body, data, n) ? n : 0;
+}
+
+/* Header lines are not kept, only counted: libcurl holds each one meanwhile. */
+static size_t
+count_header(char *data, size_t size, size_t nitems, void *userdata)
+{
+	EasySlot   *slot = userdata;
+	size_t		n = size * nitems;
+
+	(void) data;
+	slot->header_bytes += n;
+	if (slot->header_bytes > AWS_HTTP_MAX_HEADER_BYTES)
+	{
+		slot->headers_too_large = true;
+		return 0;
+	}
+	return n;
 }
 
 bool
@@ -184,6 +246,7 @@ ensure_slots(AwsHttp *http, int n, AwsError *err)
 		/* what every request shares is set once: a bulk load sends thousands */
 		if ((rc = curl_easy_setopt(c, CURLOPT_POST, 1L)) != CURLE_OK ||
 			(rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, count_header)) != CURLE_OK ||
 			(rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
 			(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L)) != CURLE_OK ||
 			/* an index, not a pointer: the slot array moves when it grows */
@@ -272,6 +335,12 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	}
 
 	slot->errbuf[0] = '\0';
+	slot->body = &resp->body;
+	slot->max_body = req->max_response_bytes > 0 ? req->max_response_bytes : AWS_HTTP_DEFAULT_MAX_RESPONSE;
+	slot->header_bytes = 0;
+	slot->body_too_large = false;
+	slot->headers_too_large = false;
+	slot->deadline_ms = aws_http_deadline_ms(req);
 	/* slots are reused: every request sets its method afresh */
 	if (req->method != NULL && strcmp(req->method, "GET") == 0)
 	{
@@ -286,7 +355,10 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	if (rc != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, slot->errbuf)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, slot->headers)) != CURLE_OK ||
-		(rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body)) != CURLE_OK ||
+		(rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, slot)) != CURLE_OK ||
+		(rc = curl_easy_setopt(c, CURLOPT_HEADERDATA, slot)) != CURLE_OK ||
+		/* refuse an announced Content-Length over the cap before any of it comes */
+		(rc = curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) slot->max_body)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 							   req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L)) != CURLE_OK ||
 		(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, read_timeout_s)) != CURLE_OK ||
@@ -334,6 +406,8 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 	}
 	next = 0;
 
+	if (http->wait_hook)
+		http->wait_hook(true, http->wait_arg);
 	while (done < n)
 	{
 		CURLMsg    *msg;
@@ -364,6 +438,7 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 			}
 			slot->request = next++;
 			slot->busy = true;
+			slot->started_ms = now_ms();
 		}
 		if (done >= n)
 			break;
@@ -388,6 +463,27 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 		}
 		(void) curl_multi_perform(http->multi, &running);
 
+		/* a peer that keeps a transfer alive byte by byte still runs out of time */
+		for (i = 0; i < max_inflight; i++)
+		{
+			EasySlot   *slot = &http->slots[i];
+			curl_off_t	pretransfer_us = 0;
+			size_t		r;
+
+			if (!slot->busy ||
+				curl_easy_getinfo(slot->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) != CURLE_OK ||
+				pretransfer_us <= 0 ||
+				now_ms() - slot->started_ms <= pretransfer_us / 1000 + slot->deadline_ms)
+				continue;
+			r = slot->request;
+			aws_error_set(&errs[r], AWS_ERR_TRANSPORT,
+						  "no complete response within %ld ms of sending the request", slot->deadline_ms);
+			snprintf(errs[r].type, sizeof(errs[r].type), "%s", AWS_HTTP_DEADLINE_EXCEEDED);
+			aws_http_response_free(&resp[r]);
+			release_slot(http, slot);
+			done++;
+		}
+
 		while ((msg = curl_multi_info_read(http->multi, &left)) != NULL)
 		{
 			EasySlot   *slot;
@@ -403,7 +499,24 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 			if (!slot->busy || slot->easy != msg->easy_handle)
 				continue;
 			r = slot->request;
-			if (msg->data.result != CURLE_OK)
+			if (msg->data.result != CURLE_OK &&
+				(slot->body_too_large || msg->data.result == CURLE_FILESIZE_EXCEEDED))
+			{
+				aws_error_set(&errs[r], AWS_ERR_PROTOCOL,
+							  "the response body exceeds the %zu bytes accepted for this request",
+							  slot->max_body);
+				snprintf(errs[r].type, sizeof(errs[r].type), "%s", AWS_HTTP_RESPONSE_TOO_LARGE);
+				(void) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &errs[r].http_status);
+				aws_http_response_free(&resp[r]);
+			}
+			else if (msg->data.result != CURLE_OK && slot->headers_too_large)
+			{
+				aws_error_set(&errs[r], AWS_ERR_PROTOCOL,
+							  "the response headers exceed %d bytes", AWS_HTTP_MAX_HEADER_BYTES);
+				snprintf(errs[r].type, sizeof(errs[r].type), "%s", AWS_HTTP_RESPONSE_TOO_LARGE);
+				aws_http_response_free(&resp[r]);
+			}
+			else if (msg->data.result != CURLE_OK)
 			{
 				aws_error_set(&errs[r], AWS_ERR_TRANSPORT, "%s",
 							  slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(msg->data.result));
@@ -426,6 +539,8 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 		}
 	}
 
+	if (http->wait_hook)
+		http->wait_hook(false, http->wait_arg);
 	if (!result)
 	{
 		/* abandon what is still running and free every response */

@@ -2,6 +2,12 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "tcop/tcopprot.h"
+#include "utils/timestamp.h"
+#if PG_VERSION_NUM >= 170000
+#include "utils/wait_event.h"
+#endif
 
 #include "aws_http.h"
 #include "ddb_bridge.h"
@@ -80,6 +86,20 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response; a request that reached DynamoDB may have been applied.",
 						   operation, table_name, relname),
 				 errhint("Check the server's \"aws.endpoint\" and \"aws.region\" and the network.")));
+	else if (err->kind == AWS_ERR_TRANSPORT && strcmp(err->type, AWS_HTTP_DEADLINE_EXCEEDED) == 0)
+		ereport(elevel,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not reach DynamoDB: %s", err->message),
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response in time; a request that reached DynamoDB may have been applied.",
+						   operation, table_name, relname),
+				 errhint("Every request must complete within \"sink.http-client.read-timeout\" plus one second per 64 kB sent; raise it for a slow link.")));
+	else if (err->kind == AWS_ERR_PROTOCOL)
+		ereport(elevel,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("DynamoDB %s: %s", aws_error_kind_name(err->kind), err->message),
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got an answer no DynamoDB sends, so nothing of it was acted upon; a request that reached DynamoDB may have been applied.",
+						   operation, table_name, relname),
+				 errhint("Check that the server's \"aws.endpoint\" is DynamoDB.")));
 	else
 		ereport(elevel,
 				(errcode(err->kind == AWS_ERR_INTERNAL ? ERRCODE_INTERNAL_ERROR : ERRCODE_FDW_ERROR),
@@ -88,9 +108,86 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 						   operation, table_name, relname)));
 }
 
+/*
+ * From libpq/libpq.h (PostgreSQL 14+), which is not included: it pulls in
+ * libpq-be.h and with it the GSSAPI headers of a server built with GSS.
+ */
+extern bool pq_check_connection(void);
+
+/*
+ * PostgreSQL notices a closed client only when it next reads or writes the
+ * socket, which a backend waiting on DynamoDB does not do: look at the
+ * socket, at most once a second.  Lost, it is what ProcessInterrupts acts
+ * on (FATAL "connection to client lost").
+ */
+static bool
+client_gone(void)
+{
+	static TimestampTz last_check = 0;
+	TimestampTz now;
+
+	if (MyProcPort == NULL || whereToSendOutput != DestRemote)
+		return false;			/* a background worker (logical apply), or single-user */
+	now = GetCurrentTimestamp();
+	if (now - last_check < USECS_PER_SEC && now >= last_check)
+		return false;
+	last_check = now;
+	if (pq_check_connection())
+		return false;
+	ClientConnectionLost = true;
+	InterruptPending = true;
+	return true;
+}
+
 int
 ddb_interrupt_pending(void *arg)
 {
 	(void) arg;
-	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
+	if (QueryCancelPending || ProcDiePending || ClientConnectionLost)
+		return 1;
+	return client_gone() ? 1 : 0;
+}
+
+#if PG_VERSION_NUM >= 170000
+static uint32
+named_wait_event(const char *name, uint32 *cache)
+{
+	if (*cache == 0)
+		*cache = WaitEventExtensionNew(name);
+	return *cache;
+}
+#endif
+
+static uint32
+wait_event_request(void)
+{
+#if PG_VERSION_NUM >= 170000
+	static uint32 event = 0;
+
+	return named_wait_event("DynamoDBRequest", &event);
+#else
+	return PG_WAIT_EXTENSION;
+#endif
+}
+
+uint32
+ddb_wait_event_backoff(void)
+{
+#if PG_VERSION_NUM >= 170000
+	static uint32 event = 0;
+
+	return named_wait_event("DynamoDBBackoff", &event);
+#else
+	return PG_WAIT_EXTENSION;
+#endif
+}
+
+void
+ddb_network_wait_hook(bool waiting, void *arg)
+{
+	(void) arg;
+	if (waiting)
+		pgstat_report_wait_start(wait_event_request());
+	else
+		pgstat_report_wait_end();
 }

@@ -19,9 +19,22 @@ extern void ddb_report_aws_error(int elevel, const AwsError *err, const char *op
 
 /*
  * The abort check the client's long waits poll (aws_http transfers,
- * credential_process): non-zero once the user cancelled or the backend must
- * exit, so the wait ends and CHECK_FOR_INTERRUPTS can act.
+ * credential_process): non-zero once the user cancelled, the backend must
+ * exit or the client has gone away (checked at most once a second on the
+ * client's socket, whatever client_connection_check_interval says: a flush
+ * can wait minutes), so the wait ends and CHECK_FOR_INTERRUPTS can act.
  */
 extern int	ddb_interrupt_pending(void *arg);
+
+/*
+ * Wait events shown in pg_stat_activity: "DynamoDBRequest" while a backend
+ * waits on the network for DynamoDB, STS or a metadata service,
+ * "DynamoDBBackoff" while it sleeps between retries (wait_event_type
+ * Extension; before PostgreSQL 17 both are the generic "Extension").
+ */
+extern uint32 ddb_wait_event_backoff(void);
+
+/* aws_http's wait hook (AwsHttpWaitHook): reports "DynamoDBRequest". */
+extern void ddb_network_wait_hook(bool waiting, void *arg);
 
 #endif							/* DDB_BRIDGE_H */

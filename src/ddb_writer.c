@@ -158,6 +158,7 @@ get_http(void)
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("could not create an HTTP client: %s", err.message)));
 	aws_http_set_abort_check(backend_http, ddb_interrupt_pending, NULL);
+	aws_http_set_wait_hook(backend_http, ddb_network_wait_hook, NULL);
 	on_proc_exit(release_http, (Datum) 0);
 	return backend_http;
 }
@@ -521,7 +522,7 @@ backoff_sleep(int attempt)
 	ms = (long) pg_prng_uint64_range(&pg_global_prng_state, 1, (uint64) cap);
 	ddb_stats.wait_ms += ms;
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 ms, PG_WAIT_EXTENSION);
+					 ms, ddb_wait_event_backoff());
 	ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
 }
@@ -701,6 +702,10 @@ typedef struct Batch
 	StringInfoData body;		/* the request; replaced by the unprocessed rest */
 	int			n_items;
 	int		   *levels;			/* subtransaction level of each row, for warnings */
+	const char **reqs;			/* BatchWriteItem: each write request, our own bytes */
+	size_t	   *req_lens;
+	int		   *live;			/* indexes of the requests the body holds now */
+	int			n_live;
 	int			attempts;		/* failed tries since the last progress */
 	size_t		unprocessed;	/* items DynamoDB left over last time */
 	bool		done;
@@ -753,11 +758,17 @@ build_batches(DdbTarget *t, const DdbPending *items, int n_items, int *n_batches
 							  Min((int64) (item->request_len + 1) * t->opts->sink.batch_max_size + 16,
 								  DDB_MAX_REQUEST_BYTES));
 			b->levels = palloc(sizeof(int) * t->opts->sink.batch_max_size);
+			b->reqs = palloc(sizeof(char *) * t->opts->sink.batch_max_size);
+			b->req_lens = palloc(sizeof(size_t) * t->opts->sink.batch_max_size);
+			b->live = palloc(sizeof(int) * t->opts->sink.batch_max_size);
 			b->unprocessed = (size_t) -1;
 		}
 		else
 			appendStringInfoChar(&b->body, ',');
 		appendBinaryStringInfo(&b->body, item->request, item->request_len);
+		b->reqs[b->n_items] = item->request;
+		b->req_lens[b->n_items] = item->request_len;
+		b->live[b->n_live++] = b->n_items;
 		b->levels[b->n_items++] = item->level;
 	}
 	if (b != NULL)
@@ -811,8 +822,37 @@ build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates
 }
 
 /*
+ * Make the batch's body the requests marked left (flags over b->live), in
+ * our own bytes: what DynamoDB did not process is re-sent as we wrote it.
+ */
+static void
+keep_unprocessed(DdbTarget *t, Batch *b, const bool *left)
+{
+	int			n_left = 0;
+	int			j;
+
+	pfree(b->body.data);
+	begin_body(t, &b->body);
+	for (j = 0; j < b->n_live; j++)
+	{
+		if (!left[j])
+			continue;
+		if (n_left > 0)
+			appendStringInfoChar(&b->body, ',');
+		appendBinaryStringInfo(&b->body, b->reqs[b->live[j]], b->req_lens[b->live[j]]);
+		b->live[n_left++] = b->live[j];
+	}
+	appendStringInfoString(&b->body, "]}}");
+	b->n_live = n_left;
+}
+
+/*
  * Send the batches, max-inflight at a time, until every item is written:
- * UnprocessedItems are re-sent (progress resets the retry budget),
+ * UnprocessedItems are re-sent (progress resets the retry budget) from our
+ * own copies of the requests they match, and only when they are a subset
+ * of what the batch just sent (aws_ddb_match_unprocessed): a forged answer
+ * is a protocol error, so a peer can neither make us write what no row
+ * asked for nor keep a flush going longer than one round per item,
  * retryable errors are retried unless fail-on-error, anything else raises.
  * When the key is unknown no dedup happened, so two batches may hold the
  * same key: then they go one at a time, in order.
@@ -875,19 +915,31 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		for (i = 0; ran && i < n_calls; i++)
 		{
 			Batch	   *b = &batches[which[i]];
-			AwsBuf		retry = {0};
+			const char **sent = palloc(sizeof(char *) * Max(b->n_live, 1));
+			size_t	   *sent_lens = palloc(sizeof(size_t) * Max(b->n_live, 1));
+			bool	   *left = palloc(sizeof(bool) * Max(b->n_live, 1));
 			size_t		n_unprocessed = 0;
 			bool		ok = calls[i].ok;
 			AwsError	call_err = calls[i].err;
+			int			j;
 
+			for (j = 0; j < b->n_live; j++)
+			{
+				sent[j] = b->reqs[b->live[j]];
+				sent_lens[j] = b->req_lens[b->live[j]];
+			}
 			if (ok)
-				ok = aws_ddb_parse_batch_response(calls[i].response.data, calls[i].response.len,
-												  &n_unprocessed, &retry, &call_err);
+				ok = aws_ddb_match_unprocessed(calls[i].response.data, calls[i].response.len,
+											   t->opts->table_name, sent, sent_lens, b->n_live,
+											   left, &n_unprocessed, &call_err);
 			aws_buf_free(&calls[i].response);
+			if (ok && n_unprocessed > 0)
+				keep_unprocessed(t, b, left);
+			pfree(sent);
+			pfree(sent_lens);
+			pfree(left);
 			if (ok && n_unprocessed == 0)
 			{
-				int			j;
-
 				b->done = true;
 				ddb_stats.items_written += b->n_items;
 				/* counted once DynamoDB has them: an abort warns about exactly these */
@@ -898,9 +950,6 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			if (ok)
 			{
 				/* DynamoDB took part of it: re-send the rest */
-				resetStringInfo(&b->body);
-				appendBinaryStringInfo(&b->body, retry.data, retry.len);
-				aws_buf_free(&retry);
 				if (n_unprocessed < b->unprocessed)
 					b->attempts = 0;
 				b->unprocessed = n_unprocessed;

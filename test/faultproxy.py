@@ -26,6 +26,20 @@ seed; other requests (DescribeTable, Scan, ...) always pass:
   slow_after   forwards at once, answers after --slow-ms (written, answer late)
   stall        waits --slow-ms, then closes the connection without forwarding
 
+Hostile peers (nothing forwarded unless said; what a DynamoDB never answers):
+  huge         200, chunked, a JSON body of --huge-mb MB, streamed (never held here)
+  huge400      400 with Content-Length announcing --huge-mb MB, streamed
+  bigheaders   forwards, answers with ~200 kB of extra header lines (under libcurl's own cap)
+  trickle      200 with headers at once, then the body one byte every 0.4 s
+  phantom      forwards, then lists as unprocessed a PutRequest never sent (id 999999)
+  other_table  forwards, then lists as unprocessed a DeleteRequest of table "victim" (id 1)
+  duplicate    lists the first request sent twice as unprocessed
+  shrink       lists the first request sent as unprocessed k times, k = 1 + the
+               "shrink" entries left in the script (more than was sent, one fewer each time)
+
+STS AssumeRole requests (form bodies, "Action=AssumeRole") count as the
+operation "AssumeRole", so a test can point aws.sts.endpoint here for huge.
+
 Every request can also be delayed by --latency-ms (a network's round trip).
 Control, on the proxy's own port:
   POST /__proxy/script  body: JSON list of fault names    -> replaces the script
@@ -84,7 +98,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = None
     latency = 0.0
     slow = 0.0
-    ops = ("BatchWriteItem", "UpdateItem")
+    ops = ("BatchWriteItem", "UpdateItem", "AssumeRole")
+    huge_mb = 300
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -159,6 +174,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.latency:
             time.sleep(self.latency)
         op = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        if not op and b"Action=AssumeRole" in body:
+            op = "AssumeRole"
         fault = next_fault() if op in self.ops else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         if fault == "unprocessed" and op != "BatchWriteItem":
@@ -185,6 +202,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.drop()
         if fault == "unprocessed":
             return self.partial(body, headers)
+        if fault in ("huge", "huge400"):
+            return self.huge(fault == "huge400")
+        if fault == "trickle":
+            return self.trickle()
+        if fault in ("duplicate", "shrink"):
+            table, items = next(iter(json.loads(body)["RequestItems"].items()))
+            if fault == "duplicate":
+                k = 2
+            else:
+                with STATE_LOCK:
+                    k = 1 + STATE["script"].count("shrink")
+            return self.reply(200, json.dumps({"UnprocessedItems": {table: [items[0]] * k}}))
         status, data, ctype = self.forward(body, headers)
         if fault == "reset_after":
             return self.drop()
@@ -193,6 +222,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(status, json.dumps({"__type": typ, "message": msg}))
         if fault == "slow_after":
             time.sleep(self.slow)
+        if fault == "phantom" and status == 200:
+            table = next(iter(json.loads(body)["RequestItems"]))
+            return self.reply(200, json.dumps({"UnprocessedItems": {table: [
+                {"PutRequest": {"Item": {"id": {"N": "999999"}, "v": {"S": "phantom"}}}}]}}))
+        if fault == "other_table" and status == 200:
+            return self.reply(200, json.dumps({"UnprocessedItems": {"victim": [
+                {"DeleteRequest": {"Key": {"id": {"N": "1"}}}}]}}))
+        if fault == "bigheaders" and status == 200:
+            self.send_response(status)
+            for i in range(200):
+                self.send_header("X-Padding-%d" % i, "p" * 1000)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return self.wfile.flush()
         if fault == "cut":
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -202,6 +247,48 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             return self.drop()
         self.reply(status, data, ctype)
+
+    def huge(self, with_length):
+        # a valid JSON document: an old client that buffers it all also parses it
+        size = self.huge_mb * 1024 * 1024
+        head = b'{"UnprocessedItems":{},"padding":"'
+        tail = b'"}'
+        chunk = b"x" * 65536
+        try:
+            if with_length:
+                self.send_response(400)
+                self.send_header("Content-Length", str(size))
+            else:
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.end_headers()
+            pad = size - len(head) - len(tail)
+            pieces = [head] + [chunk] * (pad // len(chunk)) + [chunk[:pad % len(chunk)], tail]
+            for piece in (p for p in pieces if p):  # one 64 kB object over and over: nothing accumulates
+                self.wfile.write(piece if with_length else b"%x\r\n%s\r\n" % (len(piece), piece))
+            if not with_length:
+                self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            pass  # the client gave up: what the test wants
+        self.close_connection = True
+
+    def trickle(self):
+        data = b"{}" + b" " * 998
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.4)
+        except OSError:
+            pass
+        self.close_connection = True
 
     def partial(self, body, headers):
         request = json.loads(body)
@@ -249,13 +336,15 @@ def main():
     ap.add_argument("--upstream-port", type=int, required=True)
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--slow-ms", type=float, default=3000)
-    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem",
+    ap.add_argument("--huge-mb", type=int, default=300)
+    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,AssumeRole",
                     help="comma-separated operations that faults apply to")
     args = ap.parse_args()
     Handler.ops = tuple(o for o in args.ops.split(",") if o)
     Handler.upstream = ("127.0.0.1", args.upstream_port)
     Handler.latency = args.latency_ms / 1000.0
     Handler.slow = args.slow_ms / 1000.0
+    Handler.huge_mb = args.huge_mb
     Server(("127.0.0.1", args.port), Handler).serve_forever()
 
 

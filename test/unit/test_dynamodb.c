@@ -89,33 +89,73 @@ test_retryable(void)
 	CHECK(!aws_ddb_error_is_retryable(&err), "a cancelled request is not retried");
 }
 
+/* Run the matcher on body against the three requests below; returns its result. */
+static bool
+match(const char *body, bool *left, size_t *n, AwsError *err)
+{
+	static const char *const sent[] = {
+		"{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1\"},\"v\":{\"S\":\"a\"}}}}",
+		"{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\\u00e9\"}}}}",
+		"{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"3\"},\"s\":{\"NS\":[\"1.50\",\"2\"]}}}}",
+	};
+	size_t		lens[3];
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		lens[i] = strlen(sent[i]);
+	aws_error_clear(err);
+	return aws_ddb_match_unprocessed(body, strlen(body), "t/1", sent, lens, 3, left, n, err);
+}
+
 static void
 test_batch_response(void)
 {
 	AwsError	err;
-	AwsBuf		retry = {0};
+	bool		left[3];
 	size_t		n = 99;
-	const char *none = "{\"UnprocessedItems\":{}}";
-	const char *some = "{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1\"}}}},"
-		"{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\\u00e9\"}}}}]}}";
 
-	aws_error_clear(&err);
-	CHECK(aws_ddb_parse_batch_response(none, strlen(none), &n, &retry, &err) && n == 0,
+	CHECK(match("{\"UnprocessedItems\":{}}", left, &n, &err) && n == 0 && !left[0],
 		  "empty UnprocessedItems");
-	CHECK(aws_ddb_parse_batch_response("{}", 2, &n, &retry, &err) && n == 0,
-		  "absent UnprocessedItems");
-	CHECK(aws_ddb_parse_batch_response(some, strlen(some), &n, &retry, &err) && n == 2,
-		  "two unprocessed items counted");
-	CHECK(retry.data != NULL && strncmp(retry.data, "{\"RequestItems\":{\"t/1\":[", 24) == 0,
-		  "retry body is a BatchWriteItem request, slash not escaped");
-	CHECK(retry.data != NULL && strstr(retry.data, "\"DeleteRequest\"") != NULL,
-		  "retry body keeps every request");
-	CHECK(!aws_ddb_parse_batch_response("{\"UnprocessedItems\":", 20, &n, &retry, &err) &&
+	CHECK(match("{}", left, &n, &err) && n == 0, "absent UnprocessedItems");
+	CHECK(match("{\"UnprocessedItems\":{\"t/1\":[]}}", left, &n, &err) && n == 0,
+		  "empty list of the table");
+	/* member order, number spelling, set order and escapes may differ */
+	CHECK(match("{\"UnprocessedItems\":{\"t\\/1\":[{\"PutRequest\":{\"Item\":{\"s\":{\"NS\":[\"2\",\"15e-1\"]},"
+				"\"id\":{\"N\":\"3.0\"}}}},{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\xc3\xa9\"}}}}]}}",
+				left, &n, &err) && n == 2 && !left[0] && left[1] && left[2],
+		  "two unprocessed requests mapped back to the ones sent");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"2\"}}}}]}}",
+				 left, &n, &err) && err.kind == AWS_ERR_PROTOCOL &&
+		  strcmp(err.type, AWS_DDB_FORGED_UNPROCESSED) == 0 && strstr(err.message, "not sent") && n == 0,
+		  "a request never sent is refused");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1\"},\"v\":{\"S\":\"b\"}}}}]}}",
+				 left, &n, &err) && strstr(err.message, "not sent"),
+		  "a sent key with other attributes is refused");
+	CHECK(!match("{\"UnprocessedItems\":{\"other\":[{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\xc3\xa9\"}}}}]}}",
+				 left, &n, &err) && strstr(err.message, "table") && strstr(err.message, "other") == NULL,
+		  "another table is refused without echoing its name");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[],\"x\":[]}}", left, &n, &err) &&
+		  err.kind == AWS_ERR_PROTOCOL, "a second table is refused");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1\"},\"v\":{\"S\":\"a\"}}}},"
+				 "{\"PutRequest\":{\"Item\":{\"v\":{\"S\":\"a\"},\"id\":{\"N\":\"1\"}}}}]}}",
+				 left, &n, &err) && strstr(err.message, "twice"),
+		  "the same request twice is refused");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[1,2,3,4]}}", left, &n, &err) &&
+		  strstr(err.message, "more requests"), "more requests than sent are refused");
+	CHECK(!match("{\"UnprocessedItems\":", left, &n, &err) &&
 		  err.kind == AWS_ERR_PROTOCOL, "truncated response is a protocol error");
-	CHECK(!aws_ddb_parse_batch_response("{\"UnprocessedItems\":{\"t\":5}}", 28, &n, &retry, &err),
-		  "non-array item list refused");
-	CHECK(!aws_ddb_parse_batch_response("[1]", 3, &n, &retry, &err), "non-object refused");
-	aws_buf_free(&retry);
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":5}}", left, &n, &err), "non-array item list refused");
+	CHECK(!match("[1]", left, &n, &err), "non-object refused");
+	CHECK(!match("{\"UnprocessedItems\":{\"t/1\":[{\"PutRequest\":{\"Item\":{\"id\":{\"N\":\"1e0x\"},\"v\":{\"S\":\"a\"}}}}]}}",
+				 left, &n, &err), "a malformed number matches nothing");
+	aws_error_clear(&err);
+	CHECK(!aws_ddb_match_unprocessed("{\"UnprocessedItems\":{\"t\":[{}]}}", 31, "t", NULL, NULL, 0,
+									 NULL, &n, &err) && err.kind == AWS_ERR_PROTOCOL,
+		  "an answer with nothing sent accepts no entry");
+	CHECK(aws_ddb_max_response("BatchWriteItem", 10) == 20 + AWS_DDB_RESPONSE_FLOOR &&
+		  aws_ddb_max_response("BatchWriteItem", 1000000) == 2000000 + AWS_DDB_RESPONSE_FLOOR &&
+		  aws_ddb_max_response("DescribeTable", 100) == AWS_DDB_DESCRIBE_RESPONSE_FLOOR,
+		  "response caps sized from the request");
 }
 
 static void
