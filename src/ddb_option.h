@@ -91,6 +91,14 @@ extern char *ddb_setting_secret_access_key;
 extern char *ddb_setting_session_token;
 extern void ddb_define_settings(void);
 
+/*
+ * Were the settings defined at postmaster start (ddb_fdw in
+ * shared_preload_libraries)?  Otherwise a value in the configuration files
+ * was readable by every role in sessions that had not loaded ddb_fdw, and
+ * SYS_PROP refuses to use it.
+ */
+extern bool ddb_settings_protected;
+
 /* Resolve everything needed to write to a foreign table as the given role. */
 extern DdbTableOptions *ddb_resolve_table(Oid relid, Oid userid);
 

@@ -101,6 +101,7 @@ set +e
 runuser -u postgres -- "$regress" \
   --temp-instance="$out/tmp_check" --bindir="$bindir" \
   --inputdir="$root" --outputdir="$out" --load-extension=ddb_fdw \
+  --temp-config="$root/test/regress.conf" \
   $tests 2>&1 | tee "$out/summary.txt"
 regress_status=${PIPESTATUS[0]}
 set -e
