@@ -12,6 +12,7 @@
  * the rest is handed over NUL-terminated, as aws_http hands over bodies.
  * Run by test/run.sh for a bounded time (make -C test/fuzz check).
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				for (svc = 0; svc < 2; svc++)
 					if (aws_endpoint_is_aws(url, (AwsService) svc, region) &&
 						(strncmp(url, "https://", 8) != 0 || strpbrk(url + 8, "@?#%[]\\") != NULL ||
-						 strstr(url, ".amazonaws.com") == NULL))
+						 strcasestr(url, ".amazonaws.com") == NULL))
 						abort();
 				break;
 			}

@@ -23,7 +23,7 @@ refused(const char *url, AwsService svc, const char *region)
 {
 	char		name[512];
 
-	snprintf(name, sizeof(name), "refused %s", url);
+	snprintf(name, sizeof(name), "refused %s", url ? url : "NULL");
 	CHECK(!aws_endpoint_is_aws(url, svc, region), name);
 }
 
