@@ -23,7 +23,7 @@ SHLIB_LINK = -lcurl -lcrypto -ljson-c
 PG_CFLAGS = -Wno-declaration-after-statement
 
 # pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
-REGRESS = options scan insert batch delete update types xact forward errors badinput signing providers tls retry soak
+REGRESS = options scan insert batch delete update types xact forward errors badinput security signing providers tls retry soak
 REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
 
 PG_CONFIG ?= pg_config
