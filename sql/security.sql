@@ -66,6 +66,21 @@ ALTER ROLE sec_admin NOSUPERUSER;
 SET ROLE sec_user;
 INSERT INTO granted_ft VALUES (2, 'owner demoted');
 RESET ROLE;
+-- the same for the STS endpoint
+CREATE SERVER s_granted_sts FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.sts.endpoint" :'secret_url');
+ALTER SERVER s_granted_sts OWNER TO sec_admin;
+CREATE USER MAPPING FOR PUBLIC SERVER s_granted_sts OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'test', "aws.credentials.basic.secretkey" 'test');
+CREATE FOREIGN TABLE granted_sts_ft (id int) SERVER s_granted_sts OPTIONS ("table-name" 'sec_t');
+GRANT USAGE ON FOREIGN SERVER s_granted_sts TO sec_user;
+GRANT INSERT ON granted_sts_ft TO sec_user;
+SET ROLE sec_user;
+INSERT INTO granted_sts_ft VALUES (2);
+RESET ROLE;
+SET client_min_messages = warning;
+DROP SERVER s_granted_sts CASCADE;
+RESET client_min_messages;
 -- superusers are not bound by it
 INSERT INTO granted_ft VALUES (3, 'superuser, owner demoted');
 ALTER ROLE sec_admin SUPERUSER;
@@ -119,6 +134,28 @@ RESET ROLE;
 INSERT INTO page_text VALUES (1);
 INSERT INTO page_json VALUES (1);
 INSERT INTO page_sts VALUES (1);
+-- the same at COMMIT, when BatchWriteItem itself is answered so
+-- (test/faultproxy.py in front of dynalite)
+\getenv proxy DDB_PROXY_URL
+\set faults '\\! curl -s -X POST "$DDB_PROXY_URL"/__proxy/script -d'
+\! curl -s -X POST "$DDB_PROXY_URL"/__proxy/reset
+CREATE SERVER s_proxy FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" :'proxy');
+CREATE USER MAPPING FOR PUBLIC SERVER s_proxy OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'test', "aws.credentials.basic.secretkey" 'test');
+CREATE FOREIGN TABLE proxy_ft (id int, v text) SERVER s_proxy OPTIONS ("table-name" 'sec_t');
+GRANT USAGE ON FOREIGN SERVER s_proxy TO sec_user;
+GRANT INSERT ON proxy_ft TO sec_user;
+:faults '["page400"]'
+SET ROLE sec_user;
+INSERT INTO proxy_ft VALUES (6, 'answered by a page');
+RESET ROLE;
+:faults '["page400"]'
+INSERT INTO proxy_ft VALUES (6, 'answered by a page');
+\! curl -s -X POST "$DDB_PROXY_URL"/__proxy/reset
+SET client_min_messages = warning;
+DROP SERVER s_proxy CASCADE;
+RESET client_min_messages;
 
 -- 7. ASSUME_ROLE's source defaults to AUTO, the server's identity unless the
 -- user mapping has keys: a non-superuser must name the source
