@@ -171,6 +171,7 @@ if pid=$(waiting_backend hostile_wait); then
   psql_ -c "SELECT pg_cancel_backend($pid)" >/dev/null
 else
   fail "pg_stat_activity shows the wait: Extension / $expected_event"
+  psql_ -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'hostile_wait'" >/dev/null
 fi
 wait "${bg_pids[-1]}" 2>/dev/null
 
