@@ -192,6 +192,15 @@ test_batch_response(void)
 		  aws_ddb_max_response("BatchWriteItem", 1000000) == 2000000 + AWS_DDB_RESPONSE_FLOOR &&
 		  aws_ddb_max_response("DescribeTable", 100) == AWS_DDB_DESCRIBE_RESPONSE_FLOOR,
 		  "response caps sized from the request");
+	{
+		AwsHttpRequest req = {0};
+
+		req.read_timeout_ms = 3000;
+		CHECK(aws_http_deadline_ms(&req) == 3000, "deadline of a small request is the read timeout");
+		req.body_len = 16 * 1024 * 1024;
+		CHECK(aws_http_deadline_ms(&req) == 3000 + 256000,
+			  "a 16 MB request gets one second more per 64 KiB");
+	}
 }
 
 static void
