@@ -1267,9 +1267,11 @@ class Campaign:
         return out
 
     def setup(self):
-        for w, url in self.urls.items():
-            for t, spec in list(TABLES.items()) + [(x, {"ddb_keys": ["id:N"]}) for x in ("d", "d2", "e")]:
-                if t in ("d", "d2", "e") and w != "dyn" or w not in spec.get("worlds", ("dyn", "moto")):
+        # d2: the second DynamoDB table of camp_d; e starts keyed (id)
+        extra = [(x, {"ddb_keys": ["id:N"], "worlds": ("dyn",)}) for x in ("d", "d2", "e")]
+        for w in self.urls:
+            for t, spec in list(TABLES.items()) + extra:
+                if w not in spec.get("worlds", ("dyn", "moto")):
                     continue
                 self.create_table(w, ddb_table(t), spec["ddb_keys"])
         for p in self.proxies.values():
