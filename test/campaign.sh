@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Seeded randomized fault campaign (issue #7): DDB_CAMPAIGN_TXNS (500)
 # randomized transactions (multi-row INSERT, UPDATE and DELETE by key, COPY,
-# savepoints) on three ddb_fdw foreign tables, through test/faultproxy.py in
+# savepoints) on ddb_fdw foreign tables, with ALTERs inside transactions,
+# DynamoDB tables re-created with another key, numerically equal keys and
+# oversize keys (issue #11), through test/faultproxy.py in
 # front of dynalite and then moto, with a fault script per transaction from
 # a schedule seeded by DDB_CAMPAIGN_SEED (20261125).  After every transaction
 # DynamoDB is compared, from outside PostgreSQL, with local shadow tables
@@ -9,7 +11,7 @@
 # Its own PostgreSQL instance runs under ${DDB_OUT_DIR:-test/.out}/campaign
 # on port ${DDB_CAMPAIGN_PORT:-54356}; its proxies on DDB_CAMPAIGN_PROXY_PORT
 # (28013) and DDB_CAMPAIGN_MOTO_PROXY_PORT (28014); its DynamoDB tables are
-# ${DDB_CAMPAIGN_PREFIX:-camp_}a, b and c.  Needs test/servers.sh
+# ${DDB_CAMPAIGN_PREFIX:-camp_}a, b and c (and d, d2, e, f, g on dynalite).  Needs test/servers.sh
 # running and DDB_TEST, DDB_DYNALITE_URL, DDB_MOTO_URL set (test/run.sh does
 # both).  Prints a summary line, ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
