@@ -109,6 +109,16 @@ ALTER FOREIGN TABLE ddl_null ALTER COLUMN v OPTIONS (ADD "attribute-name" 'w');
 INSERT INTO ddl_null VALUES (70, 'second');
 COMMIT;
 :ddb dump ddl_b | grep '"N":"70"'
+-- ... also when the rows after the ALTER are flushed early: the rows queued
+-- before it go first (the fault campaign found an older write landing last)
+ALTER FOREIGN TABLE ddl_null OPTIONS (ADD "sink.requests.max-buffered" '2');
+BEGIN;
+INSERT INTO ddl_null VALUES (71, 'old');
+ALTER FOREIGN TABLE ddl_null ALTER COLUMN v OPTIONS (SET "attribute-name" 'x');
+INSERT INTO ddl_null VALUES (71, 'new'), (72, 'y'), (73, 'z');
+COMMIT;
+:ddb dump ddl_b | grep '"N":"71"'
+ALTER FOREIGN TABLE ddl_null OPTIONS (DROP "sink.requests.max-buffered");
 
 -- DROP FOREIGN TABLE after rows were queued: the rows go with the table
 CREATE FOREIGN TABLE ddl_gone (id int, v text) SERVER ddl_srv OPTIONS ("table-name" 'ddl_a');

@@ -1139,6 +1139,25 @@ flush_target(DdbTarget *t)
 /* ---------- queueing ---------- */
 
 /*
+ * An early flush of t (max-buffered, flush timeout).  Targets opened before
+ * it for the same DynamoDB table — the one an ALTER closed, in particular —
+ * hold older writes of the same keys: they go first, or the COMMIT would
+ * later send an older write on top of the newer one sent now.
+ */
+static void
+flush_early(DdbTarget *t)
+{
+	DdbTarget  *earlier;
+
+	for (earlier = targets; earlier && earlier != t; earlier = earlier->next)
+		if (earlier->n_items > 0 &&
+			strcmp(earlier->url, t->url) == 0 &&
+			strcmp(earlier->opts->table_name, t->opts->table_name) == 0)
+			flush_target(earlier);
+	flush_target(t);
+}
+
+/*
  * Queue one write of the row: a PutRequest of the whole row, a
  * DeleteRequest of its key, or an update of its key setting the columns
  * set_attnums.  All carry the same dedup key, so fold_per_key can leave
@@ -1165,7 +1184,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 		(t->n_items >= t->opts->sink.max_buffered ||
 		 (t->opts->sink.flush_timeout_ms > 0 &&
 		  TimestampDifferenceExceeds(t->oldest_queued_at, now, t->opts->sink.flush_timeout_ms))))
-		flush_target(t);
+		flush_early(t);
 
 	resetStringInfo(&t->item_buf);
 	resetStringInfo(&t->key_buf);
