@@ -49,6 +49,12 @@ ifneq ($(shell test "$(MAJORVERSION)" -ge 15 2>/dev/null && echo ok),ok)
 $(error ddb_fdw needs PostgreSQL 15 or later, but $(PG_CONFIG) is PostgreSQL $(VERSION))
 endif
 
+# VPATH builds (pg_buildext builds each PostgreSQL version in build-NN/):
+# the objects' directory must exist there
+ifdef VPATH
+$(shell mkdir -p src)
+endif
+
 # DOCS go to share/doc/.../extension/, shared by every extension: a
 # directory of our own keeps README.md from colliding with another one's
 docmoduledir = extension/ddb_fdw

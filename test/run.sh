@@ -13,7 +13,10 @@
 #      pgbench clients), test/credentials.sh (the AUTO chain in the server's
 #      environment: container, instance metadata, web identity),
 #      test/campaign.sh (500 seeded random transactions through the fault
-#      proxy, DynamoDB compared with shadow tables after each).
+#      proxy, DynamoDB compared with shadow tables after each), test/meta.sh
+#      (META.json by the PGXN Meta Spec, one version everywhere),
+#      test/package.sh (the Debian package built, checked, installed and
+#      written through).
 # Ends with "N passed, N failed" and a non-zero status if anything failed,
 # also when a step before the tests fails (its cause is printed above).
 # Knobs: DDB_SKIP_BUILD=1 tests what is installed; DDB_REGRESS and
@@ -170,7 +173,7 @@ fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials activity hostile campaign")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials activity hostile campaign meta package")}
 for t in $shell_tests; do
   echo "== $t (test/$t.sh)"
   if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi
