@@ -101,6 +101,10 @@ for v in $versions; do
   if ldd "$work/x-$v/usr/lib/postgresql/$v/lib/ddb_fdw.so" | grep -q "not found"; then
     fail "ddb_fdw.so of postgresql-$v-ddb-fdw has unresolved libraries: $(ldd "$work/x-$v/usr/lib/postgresql/$v/lib/ddb_fdw.so" | grep 'not found')"
   else ok "ddb_fdw.so of postgresql-$v-ddb-fdw finds every library it links"; fi
+  if [ ! -x "/usr/lib/postgresql/$v/bin/postgres" ]; then
+    echo "skip: PostgreSQL $v's server is not installed (only its headers): postgresql-$v-ddb-fdw built and checked, not installed"
+    continue
+  fi
   if out=$(apt-get install -s --no-install-recommends "$deb" 2>&1) && ! grep -E '^Inst ' <<<"$out" | grep -vq "postgresql-$v-ddb-fdw"; then
     ok "postgresql-$v-ddb-fdw installs here with nothing else to fetch (apt-get -s)"
   else fail "apt-get -s install postgresql-$v-ddb-fdw: $(grep -E '^Inst |^E:' <<<"$out" | head -5)"; fi
@@ -125,7 +129,7 @@ port=${DDB_PACKAGE_PGPORT:-54331}
 n=0
 for v in $versions; do
   deb="$work/postgresql-$v-ddb-fdw_${version}_$arch.deb"
-  [ -f "$deb" ] || continue
+  [ -f "$deb" ] && [ -x "/usr/lib/postgresql/$v/bin/postgres" ] || continue
   n=$((n + 1))
   pgbin=/usr/lib/postgresql/$v/bin
   if [ -n "${DDB_PACKAGE_DPKG:-}" ]; then
