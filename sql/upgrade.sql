@@ -19,8 +19,8 @@ SELECT source, target, path FROM pg_extension_update_paths('ddb_fdw')
 -- everything the catalog says about the extension's objects, one line each:
 -- member objects, the functions' full signatures and properties, the views'
 -- columns, what PUBLIC may do, the wrapper's handler and validator, every
--- comment; lines starting "exact" (view definitions, whole ACLs: their
--- spelling differs between PostgreSQL majors) are compared but not printed
+-- comment; lines starting "exact" (view definitions, whole ACLs, row types:
+-- they differ between PostgreSQL majors) are compared but not printed
 CREATE VIEW ext_objects(item) AS
   WITH members AS (
     SELECT d.classid, d.objid, d.objsubid FROM pg_depend d
@@ -30,7 +30,13 @@ CREATE VIEW ext_objects(item) AS
   acls(classid, oid, acl) AS (
     SELECT 'pg_proc'::regclass, oid, proacl FROM pg_proc
     UNION ALL SELECT 'pg_class'::regclass, oid, relacl FROM pg_class)
-  SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM members
+  -- (17+ also record a view's row type and its array type as members:
+  -- compared, not printed)
+  SELECT CASE WHEN t.typrelid <> 0 OR e.typrelid <> 0 THEN 'exact member ' ELSE 'member ' END
+         || pg_describe_object(m.classid, m.objid, m.objsubid)
+    FROM members m
+    LEFT JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+    LEFT JOIN pg_type e ON e.oid = t.typelem
   UNION ALL
   SELECT format('function %s(%s) returns %s language %s volatile %s strict %s '
                 'parallel %s secdef %s leakproof %s cost %s rows %s '
