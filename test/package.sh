@@ -197,6 +197,10 @@ SQL
   as_pg "$pgbin/pg_ctl" -D "$work/run/pg" -m fast stop >/dev/null
   ddb delete-table "$table" >/dev/null
   if [ -n "${DDB_PACKAGE_DPKG:-}" ]; then
+    # the package's own autopkgtest, now that dpkg knows the package
+    if out=$(cd "$src" && debian/tests/smoke 2>&1) && [ "$(tail -1 <<<"$out")" = ok ]; then
+      ok "debian/tests/smoke (autopkgtest) on postgresql-$v-ddb-fdw"
+    else fail "debian/tests/smoke: $(tail -5 <<<"$out")"; fi
     restore_system
     if dpkg -s "postgresql-$v-ddb-fdw" >/dev/null 2>&1; then fail "dpkg -r postgresql-$v-ddb-fdw left it installed"
     else ok "dpkg -r postgresql-$v-ddb-fdw, and the ddb_fdw files it replaced are back"; fi
