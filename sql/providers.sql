@@ -130,8 +130,14 @@ CREATE USER MAPPING FOR prov_user SERVER moto OPTIONS (
   "aws.credentials.basic.secretkey" :'assumer_secret');
 INSERT INTO roles_ft VALUES (10, 'ordinary role, assumed role');
 -- without keys, the source would be the server's own identity: refused
+-- when the role drops them ...
 ALTER USER MAPPING FOR prov_user SERVER moto OPTIONS (
   DROP "aws.credentials.basic.accesskeyid", DROP "aws.credentials.basic.secretkey");
+RESET ROLE;
+-- ... and at use when a superuser did, as leaving the source unset grants nothing
+ALTER USER MAPPING FOR prov_user SERVER moto OPTIONS (
+  DROP "aws.credentials.basic.accesskeyid", DROP "aws.credentials.basic.secretkey");
+SET ROLE prov_user;
 INSERT INTO roles_ft VALUES (11, 'ordinary role, server identity');
 RESET ROLE;
 :dump

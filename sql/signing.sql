@@ -67,7 +67,7 @@ SET ROLE cred_user;
 \set VERBOSITY sqlstate
 SHOW ddb_fdw.aws_secret_access_key;
 \set VERBOSITY default
-SELECT count(*) FROM pg_settings WHERE name LIKE 'ddb_fdw.%';
+SELECT count(*) FROM pg_settings WHERE name LIKE 'ddb_fdw.aws%';
 SET ddb_fdw.aws_secret_access_key = 'mine';
 CREATE USER MAPPING FOR cred_user SERVER moto OPTIONS ("aws.credentials.provider" 'SYS_PROP');
 -- without a mapping of its own it may not fall back on the server's identity

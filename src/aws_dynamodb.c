@@ -204,44 +204,112 @@ body_excerpt(const char *body, size_t len, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/*
+ * An error type as AWS's JSON protocols write "__type": "Name" or
+ * "namespace#Name" (com.amazonaws.dynamodb.v20120810#ResourceNotFoundException,
+ * com.amazon.coral.validate#ValidationException), or as STS's XML writes
+ * <Code>: a name of letters and digits (dots allowed), at most 100 bytes.
+ * Sets *name to the part after '#'.
+ */
+static bool
+error_type_form(const char *t, const char **name)
+{
+	const char *hash = strchr(t, '#');
+	const char *p;
+
+	if (hash != NULL)
+	{
+		if (hash == t)
+			return false;
+		for (p = t; p < hash; p++)
+			if (!isalnum((unsigned char) *p) && *p != '.' && *p != '_' && *p != '-')
+				return false;
+		t = hash + 1;
+	}
+	if (!isalpha((unsigned char) *t) || strlen(t) > 100)
+		return false;
+	for (p = t; *p; p++)
+		if (!isalnum((unsigned char) *p) && *p != '.')
+			return false;
+	*name = t;
+	return true;
+}
+
+/* Is the body's root element <ErrorResponse>, after an optional <?xml ...?>? */
+static bool
+xml_error_response(const char *body)
+{
+	const char *p = body;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	if (strncmp(p, "<?xml", 5) == 0)
+	{
+		p = strstr(p, "?>");
+		if (p == NULL)
+			return false;
+		p += 2;
+		while (isspace((unsigned char) *p))
+			p++;
+	}
+	return strncmp(p, "<ErrorResponse", 14) == 0 &&
+		(p[14] == '>' || isspace((unsigned char) p[14]));
+}
+
+/*
+ * The one place that decides what an AWS error document is (the bridge
+ * shows anything else to superusers only, ddb_bridge.h): a JSON object whose
+ * "__type" has the form above, or XML whose root is <ErrorResponse> with a
+ * <Code> of that form (STS, and moto's signature errors).  Its type and
+ * message are kept; for any other body the type is "HTTP <status>", the
+ * message the body's "message" field or a printable excerpt, and
+ * err->foreign_body is set.
+ */
 void
 aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
 {
 	char		type[128] = "";
 	char		message[1024] = "";
+	char		code[128];
+	bool		document = false;
 	json_object *root = NULL;
 	json_object *field;
+	const char *name;
 
 	if (body != NULL && len > 0)
 		root = json_tokener_parse(body);
 	if (root != NULL && json_object_is_type(root, json_type_object))
 	{
-		if (json_object_object_get_ex(root, "__type", &field))
+		if (json_object_object_get_ex(root, "__type", &field) &&
+			json_object_is_type(field, json_type_string) &&
+			error_type_form(json_object_get_string(field), &name))
 		{
-			const char *t = json_object_get_string(field);
-			const char *hash = strrchr(t, '#');
-
-			snprintf(type, sizeof(type), "%s", hash ? hash + 1 : t);
+			snprintf(type, sizeof(type), "%s", name);
+			document = true;
 		}
 		if (json_object_object_get_ex(root, "message", &field) ||
 			json_object_object_get_ex(root, "Message", &field))
 			snprintf(message, sizeof(message), "%s", json_object_get_string(field));
 	}
-	else if (body != NULL && len > 0 && memchr(body, '<', len) != NULL)
+	else if (body != NULL && len > 0 && xml_error_response(body) &&
+			 xml_element(body, "Code", code, sizeof(code)) && error_type_form(code, &name) &&
+			 strchr(code, '#') == NULL)
 	{
-		xml_element(body, "Code", type, sizeof(type));
+		snprintf(type, sizeof(type), "%s", name);
 		xml_element(body, "Message", message, sizeof(message));
+		document = true;
 	}
 	if (root != NULL)
 		json_object_put(root);
 
-	if (type[0] == '\0')
+	if (!document)
 	{
 		snprintf(type, sizeof(type), "HTTP %ld", status);
 		if (message[0] == '\0' && body != NULL)
 			body_excerpt(body, len, message, sizeof(message));
 	}
 	aws_error_set_service(err, status, type, message);
+	err->foreign_body = !document;
 }
 
 /*

@@ -18,6 +18,7 @@ aws_error_set(AwsError *err, AwsErrorKind kind, const char *fmt,...)
 
 	err->kind = kind;
 	err->type[0] = '\0';
+	err->foreign_body = false;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -29,6 +30,7 @@ aws_error_set_service(AwsError *err, long http_status,
 {
 	err->kind = AWS_ERR_SERVICE;
 	err->http_status = http_status;
+	err->foreign_body = false;
 	snprintf(err->type, sizeof(err->type), "%s", type ? type : "");
 	snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
 }

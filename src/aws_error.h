@@ -28,6 +28,10 @@ typedef struct AwsError
 	long		http_status;	/* 0 when no response was received */
 	char		type[128];		/* service error type, e.g. ResourceNotFoundException */
 	char		message[1024];	/* human readable detail, never holds secrets */
+	bool		foreign_body;	/* AWS_ERR_SERVICE: the answer was no AWS error
+								 * document (aws_ddb_parse_error), so type and
+								 * message come from whatever answered: shown to
+								 * superusers only (ddb_bridge.h) */
 } AwsError;
 
 /* Reset to AWS_OK. */

@@ -146,7 +146,7 @@ aws_http_deadline_ms(const AwsHttpRequest *req)
 {
 	long		base = req->read_timeout_ms > 0 ? req->read_timeout_ms : 1;
 
-	return base + (long) (req->body_len / (AWS_HTTP_SLOW_LINK_BYTES_PER_S / 1000));
+	return base + (long) ((unsigned long long) req->body_len * 1000 / AWS_HTTP_SLOW_LINK_BYTES_PER_S);
 }
 
 /*

@@ -50,11 +50,25 @@ static const ErrorAdvice advice[] = {
 	{NULL}
 };
 
+const AwsError *
+ddb_error_visible(const AwsError *err, AwsError *buf)
+{
+	if (err->kind != AWS_ERR_SERVICE || !err->foreign_body || superuser())
+		return err;
+	aws_error_set_service(buf, err->http_status, err->type,
+						  "the answer is not an AWS error document; only a superuser sees it");
+	buf->foreign_body = true;
+	return buf;
+}
+
 void
 ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 					 const char *table_name, const char *relname)
 {
 	const ErrorAdvice *a;
+	AwsError	withheld;
+
+	err = ddb_error_visible(err, &withheld);
 
 	if (err->kind == AWS_ERR_SERVICE)
 	{

@@ -7,6 +7,13 @@
  * DynamoDB's error type, DynamoDB's own type and message kept verbatim in
  * errmsg, the foreign table and operation in errdetail, and advice in
  * errhint.  Secrets never reach them: AwsError messages do not carry any.
+ *
+ * What the endpoint said is shown only when it is safe to: an answer that
+ * is not an AWS error document (err->foreign_body, decided by
+ * aws_ddb_parse_error for DynamoDB and STS alike) came from something other
+ * than DynamoDB or STS, maybe a service the endpoint was pointed at to read
+ * it, so a role that is not a superuser sees only its HTTP status.  Every
+ * error that shows a service answer goes through ddb_error_visible().
  */
 #ifndef DDB_BRIDGE_H
 #define DDB_BRIDGE_H
@@ -16,6 +23,13 @@
 /* ERROR (or lower) for a failed DynamoDB call made for a foreign table. */
 extern void ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 								 const char *table_name, const char *relname);
+
+/*
+ * err as the current role may see it: err itself, or (for a non-superuser
+ * and an answer that is no AWS error document) *buf holding only the HTTP
+ * status.
+ */
+extern const AwsError *ddb_error_visible(const AwsError *err, AwsError *buf);
 
 /*
  * The abort check the client's long waits poll (aws_http transfers,

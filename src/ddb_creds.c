@@ -183,6 +183,9 @@ static void
 report_sts_error(const DdbTableOptions *o, const char *action, const char *role_arn,
 				 const AwsError *err)
 {
+	AwsError	withheld;
+
+	err = ddb_error_visible(err, &withheld);
 	if (err->kind == AWS_ERR_SERVICE)
 		ereport(ERROR,
 				(errcode(strncmp(err->type, "AccessDenied", 12) == 0 ?
@@ -204,6 +207,13 @@ report_sts_error(const DdbTableOptions *o, const char *action, const char *role_
 static bool
 creds_from_settings(AwsCredentials *out, AwsError *err)
 {
+	if (!ddb_settings_protected)
+	{
+		memset(out, 0, sizeof(*out));
+		aws_error_set(err, AWS_ERR_INPUT,
+					  "not used, as ddb_fdw is not in shared_preload_libraries");
+		return false;
+	}
 	if (ddb_setting_access_key_id == NULL || *ddb_setting_access_key_id == '\0' ||
 		ddb_setting_secret_access_key == NULL || *ddb_setting_secret_access_key == '\0')
 	{
@@ -282,6 +292,42 @@ web_identity_fetch(const DdbTableOptions *o, AwsHttp *http, const WebIdentity *w
 	return true;
 }
 
+/*
+ * The CUSTOM function, found independently of the search_path of whoever
+ * writes (who could otherwise put a function of their own first, and have
+ * it run with the writer's rights): a qualified name as written; an
+ * unqualified one in pg_catalog, then in the foreign table's schema only.
+ */
+static Oid
+custom_function_oid(const DdbTableOptions *o, Oid *argtypes)
+{
+	List	   *names;
+	const char *schemas[2];
+	Oid			fn = InvalidOid;
+	int			i;
+
+	names = stringToQualifiedNameList(o->custom_function
+#if PG_VERSION_NUM >= 160000
+									  , NULL
+#endif
+		);
+	if (list_length(names) > 1)
+		return LookupFuncName(names, 1, argtypes, false);
+	schemas[0] = "pg_catalog";
+	schemas[1] = get_namespace_name(get_rel_namespace(o->relid));
+	for (i = 0; i < 2 && !OidIsValid(fn); i++)
+		fn = LookupFuncName(list_make2(makeString(pstrdup(schemas[i])), linitial(names)),
+							1, argtypes, true);
+	if (!OidIsValid(fn))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("credentials function %s(regclass) does not exist", o->custom_function),
+				 errdetail("An unqualified name in \"aws.credentials.custom.function\" is looked up in pg_catalog and in schema \"%s\" of foreign table \"%s\" only, never in the search_path.",
+						   schemas[1], o->relname),
+				 errhint("Qualify the name with its schema, such as 'myschema.%s'.", o->custom_function)));
+	return fn;
+}
+
 /* CUSTOM: call the named function with the foreign table; it returns a credentials document. */
 static void
 custom_fetch(const DdbTableOptions *o, AwsCredentials *out, StringInfo fp)
@@ -304,11 +350,10 @@ custom_fetch(const DdbTableOptions *o, AwsCredentials *out, StringInfo fp)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("credentials provider CUSTOM needs option \"aws.credentials.custom.function\""),
 				 errhint("Name a function that takes the foreign table (regclass) and returns json, jsonb or text with AccessKeyId, SecretAccessKey and optionally SessionToken and Expiration.")));
+	fn = custom_function_oid(o, argtypes);
 #if PG_VERSION_NUM >= 160000
-	fn = LookupFuncName(stringToQualifiedNameList(o->custom_function, NULL), 1, argtypes, false);
 	acl = object_aclcheck(ProcedureRelationId, fn, o->userid, ACL_EXECUTE);
 #else
-	fn = LookupFuncName(stringToQualifiedNameList(o->custom_function), 1, argtypes, false);
 	acl = pg_proc_aclcheck(fn, o->userid, ACL_EXECUTE);
 #endif
 	if (acl != ACLCHECK_OK)
@@ -481,6 +526,12 @@ resolve_level(const DdbTableOptions *o, int level, AwsHttp *http, AwsCredentials
 				report_missing(o, provider, &err);
 			return;
 		case DDB_CRED_SYS_PROP:
+			if (!ddb_settings_protected)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("credentials provider SYS_PROP needs ddb_fdw in shared_preload_libraries"),
+						 errdetail("Without it, a setting ddb_fdw.aws_* in the server's configuration is a placeholder that every role can read with SHOW or current_setting() in a session that has not loaded ddb_fdw."),
+						 errhint("Add ddb_fdw to shared_preload_libraries in postgresql.conf and restart the server; until then keep the keys out of the configuration.")));
 			appendStringInfoString(fp, "SYS_PROP");
 			if (!creds_from_settings(out, &err))
 				report_missing(o, provider, &err);

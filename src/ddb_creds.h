@@ -10,7 +10,10 @@
  * instance metadata, credential_process, CUSTOM) are cached per backend in
  * malloc'ed memory and fetched again 5 minutes before they expire, or
  * right away after ddb_creds_forget_temporary() (DynamoDB said they
- * expired).  Failures are ereport(ERROR)s that never show a secret.
+ * expired).  A CUSTOM function is found without the writer's search_path:
+ * a qualified name as written, an unqualified one in pg_catalog, then the
+ * foreign table's schema.  SYS_PROP works only when ddb_fdw was preloaded
+ * (ddb_settings_protected).  Failures are ereport(ERROR)s that never show a secret.
  */
 #ifndef DDB_CREDS_H
 #define DDB_CREDS_H

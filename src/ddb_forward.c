@@ -46,23 +46,27 @@ forward_target(TriggerData *trigdata)
 #endif
 		);
 	/*
-	 * An unqualified name is looked up in the schema of the table the
-	 * trigger is on first: replication workers run with an empty
-	 * search_path, and the trigger must find the same table there.
+	 * An unqualified name means the schema of the table the trigger is on,
+	 * and only that: the trigger fires with the search_path of whoever
+	 * changes the table, who could otherwise put a table of their own
+	 * first (and replication workers run with an empty search_path).
 	 */
-	relid = InvalidOid;
 	if (list_length(names) == 1)
 		relid = get_relname_relid(strVal(linitial(names)),
 								  RelationGetNamespace(trigdata->tg_relation));
-	if (!OidIsValid(relid))
+	else
 		relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("foreign table \"%s\" named by trigger \"%s\" does not exist",
 						trigger->tgargs[0], trigger->tgname),
-				 errhint("An unqualified name is looked up in schema \"%s\", then in the search_path; qualify it with its schema.",
-						 get_namespace_name(RelationGetNamespace(trigdata->tg_relation)))));
+				 list_length(names) == 1 ?
+				 errdetail("An unqualified name is looked up in schema \"%s\" of table \"%s\" only, never in the search_path.",
+						   get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
+						   RelationGetRelationName(trigdata->tg_relation)) : 0,
+				 errhint("Qualify the name with its schema: EXECUTE FUNCTION ddb_fdw_forward('schema.%s').",
+						 strVal(llast(names)))));
 	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),

@@ -24,6 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "aws_endpoint.h"
 #include "ddb_option.h"
 
 typedef enum DdbOptionKind
@@ -458,13 +459,68 @@ report_misplaced_option(const DdbOption *opt, const char *keyword, int bit)
 			 errhint("Valid options in this context are: %s.", valid_options_list(bit))));
 }
 
+/*
+ * A role that is not a superuser named (or uses, when server is given) an
+ * endpoint that is not AWS's own.
+ */
+static void
+report_endpoint_refused(const char *keyword, const char *url, AwsService service,
+						const char *region, const char *server)
+{
+	const char *svc = aws_service_name(service);
+
+	if (server == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set option \"%s\" to \"%s\"", keyword, url),
+				 errdetail("Only a superuser may point a server at an endpoint other than AWS's own %s endpoints for region \"%s\" (https://%s.%s.amazonaws.com, FIPS and VPC endpoint names): any other lets the database server connect wherever its network reaches.",
+						   service == AWS_SERVICE_STS ? "STS" : "DynamoDB", region ? region : "",
+						   svc, region ? region : "REGION"),
+				 errhint("Leave \"%s\" out to use https://%s.%s.amazonaws.com, or ask a superuser to create the server.",
+						 keyword, svc, region ? region : "REGION")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to use option \"%s\" of server \"%s\"", keyword, server),
+			 errdetail("Endpoint \"%s\" is not one of AWS's own %s endpoints for region \"%s\", and the server's owner is not a superuser; other roles may use such an endpoint only on a server a superuser owns.",
+					   url, service == AWS_SERVICE_STS ? "STS" : "DynamoDB", region ? region : ""),
+			 errhint("Ask a superuser to own the server, or drop \"%s\" to use https://%s.%s.amazonaws.com.",
+					 keyword, svc, region ? region : "REGION")));
+}
+
+/*
+ * At use, the endpoint rule again: CREATE/ALTER checked whoever set the
+ * options then, but the server may predate the rule, or its owner may have
+ * been a superuser then and no longer be one.  A non-AWS endpoint is used
+ * for a role that is not a superuser only on a server a superuser owns.
+ */
+static void
+check_endpoints(const DdbTableOptions *t, const ForeignServer *server)
+{
+	if (superuser_arg(t->userid) || superuser_arg(server->owner))
+		return;
+	if (t->endpoint != NULL && !aws_endpoint_is_aws(t->endpoint, AWS_SERVICE_DYNAMODB, t->region))
+		report_endpoint_refused("aws.endpoint", t->endpoint, AWS_SERVICE_DYNAMODB, t->region,
+								server->servername);
+	if (t->sts_endpoint != NULL && !aws_endpoint_is_aws(t->sts_endpoint, AWS_SERVICE_STS, t->region))
+		report_endpoint_refused("aws.sts.endpoint", t->sts_endpoint, AWS_SERVICE_STS, t->region,
+								server->servername);
+}
+
 char	   *ddb_setting_access_key_id = NULL;
 char	   *ddb_setting_secret_access_key = NULL;
 char	   *ddb_setting_session_token = NULL;
+bool		ddb_settings_protected = false;
 
 void
 ddb_define_settings(void)
 {
+	/*
+	 * Loaded at postmaster start, the settings exist (and are protected)
+	 * before any session runs.  Loaded later, a value from the configuration
+	 * files was a public placeholder until now, which any role could read.
+	 */
+	ddb_settings_protected = process_shared_preload_libraries_in_progress;
+
 	/* GUC_SUPERUSER_ONLY: SHOW and pg_settings hide them from other roles */
 	DefineCustomStringVariable("ddb_fdw.aws_access_key_id",
 							   "AWS access key id for credentials provider SYS_PROP.",
@@ -478,6 +534,13 @@ ddb_define_settings(void)
 							   "AWS session token for credentials provider SYS_PROP.",
 							   NULL, &ddb_setting_session_token, NULL, PGC_SUSET,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	if (!ddb_settings_protected && ddb_setting_secret_access_key != NULL &&
+		*ddb_setting_secret_access_key != '\0')
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("setting \"ddb_fdw.aws_secret_access_key\" is readable by every role"),
+				 errdetail("ddb_fdw is not in shared_preload_libraries, so in a session that has not loaded it the setting is a placeholder that SHOW and current_setting() show to anyone; credentials provider SYS_PROP refuses it."),
+				 errhint("Add ddb_fdw to shared_preload_libraries and restart the server, or remove the key from the configuration.")));
 	MarkGUCPrefixReserved("ddb_fdw");
 }
 
@@ -496,6 +559,11 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 	int			bit = catalog_bit(catalog);
 	bool		have_region = false;
 	bool		have_table_name = false;
+	bool		have_keys = false;
+	const char *region = NULL;
+	const char *endpoints[2] = {NULL, NULL};	/* by AwsService */
+	DdbCredProvider providers[DDB_CRED_LEVELS];
+	bool		named[DDB_CRED_LEVELS] = {false};
 	ListCell   *cell;
 
 	foreach(cell, options)
@@ -503,6 +571,8 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 		DefElem    *def = (DefElem *) lfirst(cell);
 		const DdbOption *opt = find_option(def->defname);
 		char	   *value = defGetString(def);
+		const char *field;
+		int			level;
 
 		if (opt == NULL || !(opt->where & bit))
 			report_misplaced_option(opt, def->defname, bit);
@@ -553,9 +623,22 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 		}
 
 		if (strcmp(opt->keyword, "aws.region") == 0)
+		{
 			have_region = true;
+			region = value;
+		}
 		else if (strcmp(opt->keyword, "table-name") == 0)
 			have_table_name = true;
+		else if (strcmp(opt->keyword, "aws.endpoint") == 0)
+			endpoints[AWS_SERVICE_DYNAMODB] = value;
+		else if (strcmp(opt->keyword, "aws.sts.endpoint") == 0)
+			endpoints[AWS_SERVICE_STS] = value;
+		else if (strcmp(opt->keyword, "aws.credentials.basic.accesskeyid") == 0 ||
+				 strcmp(opt->keyword, "aws.credentials.basic.secretkey") == 0)
+			have_keys = true;
+		else if (opt->kind == OPT_PROVIDER &&
+				 (level = cred_option_level(opt->keyword, &field)) >= 0)
+			named[level] = parse_provider(value, &providers[level]);
 	}
 
 	if (catalog == ForeignServerRelationId && !have_region)
@@ -568,6 +651,41 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("option \"table-name\" is required for a ddb_fdw foreign table"),
 				 errhint("Add OPTIONS (\"table-name\" '...') naming the DynamoDB table.")));
+
+	if (!superuser())
+	{
+		int			level;
+		int			service;
+
+		/*
+		 * ASSUME_ROLE's source defaults to AUTO, which without keys in the
+		 * same user mapping is the server's own identity: refused here like
+		 * naming it, not only when used.  (On a server the keys would come
+		 * from each user mapping, so the source must be named.)
+		 */
+		for (level = 0; level < DDB_CRED_LEVELS - 1; level++)
+			if (named[level] && providers[level] == DDB_CRED_ASSUME_ROLE && !named[level + 1] &&
+				!(catalog == UserMappingRelationId && have_keys))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to set option \"%s%s\" to \"ASSUME_ROLE\" without \"%s.role.provider\"",
+								level_prefixes[level], level == 0 ? ".provider" : "",
+								level_prefixes[level]),
+						 errdetail("The source credentials of ASSUME_ROLE default to AUTO, which without keys in the user mapping uses the AWS identity of the database server, which only a superuser may grant."),
+						 errhint("Set \"%s.role.provider\" to BASIC and put the keys in your user mapping.",
+								 level_prefixes[level])));
+
+		/*
+		 * An endpoint is where the backend connects: anything but AWS's own
+		 * names would let any role probe the database server's network
+		 * (ddb_resolve_table() checks again when the server is used).
+		 */
+		for (service = 0; service < 2; service++)
+			if (endpoints[service] != NULL &&
+				!aws_endpoint_is_aws(endpoints[service], (AwsService) service, region))
+				report_endpoint_refused(service == AWS_SERVICE_STS ? "aws.sts.endpoint" : "aws.endpoint",
+										endpoints[service], (AwsService) service, region, NULL);
+	}
 
 	PG_RETURN_VOID();
 }
@@ -803,6 +921,7 @@ ddb_resolve_table(Oid relid, Oid userid)
 	if (t->table_name == NULL || t->region == NULL)
 		elog(ERROR, "foreign table \"%s\" lacks \"table-name\" or its server lacks \"aws.region\"",
 			 t->relname);
+	check_endpoints(t, server);
 	return t;
 }
 

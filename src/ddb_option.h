@@ -6,7 +6,10 @@
  * objects it may appear on; ddb_fdw_validator() checks names, values and
  * required keys at CREATE/ALTER time, before anything is sent anywhere.
  * ddb_resolve_table() merges FOREIGN TABLE over SERVER defaults, and takes
- * secrets only from the USER MAPPING.  Keys are spelled as the DynamoDB SQL
+ * secrets only from the USER MAPPING.  Endpoints: a role that is not a
+ * superuser may set only AWS's own (aws_endpoint.h); at use, a non-AWS
+ * endpoint serves such a role only on a server a superuser owns (the
+ * catalog may predate the rule, or its owner have lost superuser).  Keys are spelled as the DynamoDB SQL
  * connector spells them ("table-name", "sink.batch.max-size", ...).
  */
 #ifndef DDB_OPTION_H
@@ -90,6 +93,14 @@ extern char *ddb_setting_access_key_id;
 extern char *ddb_setting_secret_access_key;
 extern char *ddb_setting_session_token;
 extern void ddb_define_settings(void);
+
+/*
+ * Were the settings defined at postmaster start (ddb_fdw in
+ * shared_preload_libraries)?  Otherwise a value in the configuration files
+ * was readable by every role in sessions that had not loaded ddb_fdw, and
+ * SYS_PROP refuses to use it.
+ */
+extern bool ddb_settings_protected;
 
 /* Resolve everything needed to write to a foreign table as the given role. */
 extern DdbTableOptions *ddb_resolve_table(Oid relid, Oid userid);

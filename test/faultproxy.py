@@ -16,6 +16,9 @@ seed; other requests (DescribeTable, Scan, ...) always pass:
   validation   400 ValidationException, nothing forwarded (not retryable)
   expired      400 ExpiredTokenException, nothing forwarded (fresh credentials, then once more)
   html502      502 with an HTML body (a load balancer's), nothing forwarded
+  page400      400 with a page that is no AWS error document (a secret in its
+               text and in a JSON-looking "message"), nothing forwarded: a
+               non-superuser must see the status only
   unprocessed  forwards half of the items, reports the rest as UnprocessedItems
                (on an UpdateItem, which has no UnprocessedItems: applied500)
   applied500   forwards, then answers 500 InternalServerError (written, yet failed)
@@ -190,6 +193,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "html502":
             return self.reply(502, "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway"
                                    "</h1></body></html>", "text/html")
+        if fault == "page400":
+            return self.reply(400, '<html><body>{"message": "PROXY-SECRET-PAGE"} PROXY-SECRET-PAGE'
+                                   '</body></html>', "text/html")
         if fault == "xml403":
             return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
                                    "</Message></Error></ErrorResponse>", "text/xml")

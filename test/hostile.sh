@@ -9,8 +9,9 @@
 #   - a peer that trickles its answer one byte every 0.4 s fails the request
 #     within its deadline (read-timeout 3 s: well under 3x that), retries
 #     follow sink.max-retries, the wait shows in pg_stat_activity as wait
-#     event type Extension (event DynamoDBRequest on PostgreSQL 17+), and a
-#     client that goes away ends the backend's wait;
+#     event type Extension (event DynamoDBRequest on the network and
+#     DynamoDBBackoff between retries on PostgreSQL 17+, the generic
+#     Extension before), and a client that goes away ends the backend's wait;
 #   - forged UnprocessedItems (a request never sent, another table, the same
 #     request twice, a count above what was sent shrinking by one) are a
 #     protocol error after one request: nothing forged is written anywhere;
@@ -27,7 +28,9 @@ session() { as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres "$@
 proxy() { curl -s --max-time 10 -d "${2:-}" "$DDB_PROXY_URL/__proxy/$1" >/dev/null; }
 proxy_requests() { curl -s --max-time 10 "$DDB_PROXY_URL/__proxy/stats" | jq -r .requests; }
 now() { date +%s.%N; }
-elapsed_since() { echo "$(now) - $1" | bc; }
+elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# below A B: is the number A < B
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # has HAYSTACK NEEDLE: does $1 contain the fixed string $2
 has() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
@@ -119,7 +122,7 @@ out=$(timeout 120 "$bindir/psql" -U postgres -X -q -At -h "$work" -p "$port" -d 
         -c "INSERT INTO hostile_ft VALUES (103, 'trickle')" 2>&1)
 took=$(elapsed_since "$t0")
 echo "  trickling peer, read-timeout 3000, max-retries 0: COMMIT ended after ${took}s"
-if has "$out" "no complete response within 3" && [ "$(echo "$took < 9" | bc)" = 1 ]; then
+if has "$out" "no complete response within 3" && below "$took" 9; then
   ok "trickling peer: the request fails within its deadline (${took}s < 3 x 3 s)"
 else
   fail "trickling peer: the request fails within its deadline (${took}s), got: $(echo "$out" | head -2)"
@@ -134,22 +137,23 @@ out=$(timeout 120 "$bindir/psql" -U postgres -X -q -At -h "$work" -p "$port" -d 
 took=$(elapsed_since "$t0")
 n=$(proxy_requests)
 psql_ -c "ALTER FOREIGN TABLE hostile_ft OPTIONS (DROP \"sink.max-retries\")"
-if has "$out" "no complete response within 3" && [ "$n" = 2 ] && [ "$(echo "$took < 18" | bc)" = 1 ]; then
+if has "$out" "no complete response within 3" && [ "$n" = 2 ] && below "$took" 18; then
   ok "trickling peer, max-retries 1: $n tries, each within its deadline (${took}s)"
 else
   fail "trickling peer, max-retries 1: $n tries in ${took}s, got: $(echo "$out" | head -2)"
 fi
 
 # the wait as others see it, then a client that goes away
-expected_event=$(psql_ -c "SELECT CASE WHEN current_setting('server_version_num')::int >= 170000
-                                   THEN 'DynamoDBRequest' ELSE 'Extension' END")
+named=$(psql_ -c "SELECT current_setting('server_version_num')::int >= 170000")
+if [ "$named" = t ]; then expected_event=DynamoDBRequest backoff_event=DynamoDBBackoff
+else expected_event=Extension backoff_event=Extension; fi
 psql_ -c "ALTER FOREIGN TABLE hostile_ft OPTIONS (SET \"sink.http-client.read-timeout\" '600000')"
-# waiting_backend APP: the pid of the backend of application APP once it waits, or nothing
+# waiting_backend APP [COND]: the pid of the backend of application APP once
+# it waits on DynamoDB (or once COND holds of its pg_stat_activity row)
 waiting_backend() {
-  local i pid
+  local i pid cond=${2:-"wait_event_type = 'Extension' AND wait_event = '$expected_event'"}
   for i in $(seq 1 100); do
-    pid=$(psql_ -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'
-                      AND wait_event_type = 'Extension' AND wait_event = '$expected_event'")
+    pid=$(psql_ -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND $cond")
     [ -n "$pid" ] && { echo "$pid"; return 0; }
     sleep 0.1
   done
@@ -167,8 +171,25 @@ if pid=$(waiting_backend hostile_wait); then
   psql_ -c "SELECT pg_cancel_backend($pid)" >/dev/null
 else
   fail "pg_stat_activity shows the wait: Extension / $expected_event"
+  psql_ -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'hostile_wait'" >/dev/null
 fi
 wait "${bg_pids[-1]}" 2>/dev/null
+
+# throttled eight times: the backoffs between the tries (up to 3.2 s each) show too
+psql_ -c "ALTER FOREIGN TABLE forged_ft OPTIONS (SET \"sink.max-retries\" '10')"
+proxy reset
+proxy script '["throttle","throttle","throttle","throttle","throttle","throttle","throttle","throttle"]'
+"$bindir/psql" -U postgres -X -q -h "$work" -p "$port" -d "dbname=postgres application_name=hostile_backoff" \
+  -c "INSERT INTO forged_ft VALUES (107, 'backoff')" >"$work/backoff.log" 2>&1 &
+bg_pids+=($!)
+if waiting_backend hostile_backoff "wait_event_type = 'Extension' AND wait_event = '$backoff_event'" >/dev/null; then
+  ok "pg_stat_activity shows the backoff: Extension / $backoff_event"
+else
+  fail "pg_stat_activity shows the backoff: Extension / $backoff_event"
+fi
+wait "${bg_pids[-1]}"
+if [ ! -s "$work/backoff.log" ]; then ok "eight throttles, then the write lands"; else fail "eight throttles, then the write lands: $(head -2 "$work/backoff.log")"; fi
+psql_ -c "ALTER FOREIGN TABLE forged_ft OPTIONS (SET \"sink.max-retries\" '5')"
 
 proxy reset
 proxy script '["trickle"]'
@@ -177,7 +198,9 @@ proxy script '["trickle"]'
   -c "INSERT INTO hostile_ft VALUES (106, 'client gone')" >"$work/gone.log" 2>&1 &
 client=$!
 bg_pids+=($client)
-if pid=$(waiting_backend hostile_gone); then
+# (found by its query, not its wait event: this check must not depend on the one above)
+sleep 1
+if pid=$(waiting_backend hostile_gone "state = 'active' AND query LIKE 'INSERT%'"); then
   kill -KILL "$client"  # its socket closes; nothing is sent to the backend
   { wait "$client"; } 2>/dev/null
   gone=
@@ -193,6 +216,7 @@ if pid=$(waiting_backend hostile_gone); then
   fi
 else
   fail "a closed client ends the backend's wait (it never waited)"
+  kill "$client" 2>/dev/null
 fi
 psql_ -c "ALTER FOREIGN TABLE hostile_ft OPTIONS (DROP \"sink.http-client.read-timeout\")"
 
@@ -231,7 +255,7 @@ if has "$out" "ERROR:  08P01"; then ok "forged answers raise SQLSTATE 08P01 (pro
 proxy reset
 proxy script '["unprocessed"]'
 out=$(session -c "BEGIN" -c "INSERT INTO forged_ft SELECT g, 'ü/' || g FROM generate_series(300, 309) g" -c "COMMIT")
-got=$(ddb dump hostile | jq -r 'select(.id.N | tonumber >= 300) | .v.S' | sort | paste -sd, -)
+got=$(ddb dump hostile | jq -r 'select(.id.N | tonumber | . >= 300 and . < 310) | .v.S' | sort | paste -sd, -)
 want=$(for i in $(seq 300 309); do echo "ü/$i"; done | sort | paste -sd, -)
 if [ -z "$out" ] && [ "$got" = "$want" ]; then
   ok "genuine UnprocessedItems are re-sent and land ($(proxy_requests) requests)"

@@ -101,6 +101,7 @@ export DDB_MOTO_URL="http://127.0.0.1:${DDB_MOTO_PORT:-28001}"
 export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
 export DDB_PROXY_URL="http://127.0.0.1:${DDB_PROXY_PORT:-28003}"
 export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-28004}"
+export DDB_SECRET_URL="http://127.0.0.1:${DDB_SECRET_PORT:-28005}"
 # test/ddb's own identity for dynalite and plain moto (they check the format only)
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
@@ -156,6 +157,7 @@ set +e
 runuser -u postgres -- "$regress" \
   --temp-instance="$out/tmp_check" --bindir="$bindir" \
   --inputdir="$root" --outputdir="$out" --load-extension=ddb_fdw \
+  --temp-config="$root/test/regress.conf" \
   $tests 2>&1 | tee "$out/summary.txt"
 regress_status=${PIPESTATUS[0]}
 set -e
@@ -173,7 +175,7 @@ fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials activity hostile campaign meta package")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign meta package")}
 for t in $shell_tests; do
   echo "== $t (test/$t.sh)"
   if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi

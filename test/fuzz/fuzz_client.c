@@ -4,11 +4,15 @@
  * or garbage), DescribeTable key schemas, the JSON patching of combined
  * writes, shared credentials files (with credential_process switched off:
  * a fuzzed command line must never run), credentials documents (ECS,
- * instance metadata, credential_process) and STS responses.  The first
- * byte picks the parser;
+ * instance metadata, credential_process) and STS responses; and the two
+ * security checks of untrusted strings: which error bodies count as AWS
+ * error documents (aws_ddb_parse_error) and which endpoint URLs count as
+ * AWS's own (aws_endpoint_is_aws), each with an invariant that aborts when
+ * it is broken.  The first byte picks the parser;
  * the rest is handed over NUL-terminated, as aws_http hands over bodies.
  * Run by test/run.sh for a bounded time (make -C test/fuzz check).
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "aws_buf.h"
 #include "aws_creds.h"
 #include "aws_dynamodb.h"
+#include "aws_endpoint.h"
 #include "aws_sts.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	which = data[0] % 7;
+	which = data[0] % 8;	/* corpus files keep their first byte: 0..6 as before */
 	aws_creds_run_processes = false;
 	text = malloc(size);
 	if (text == NULL)
@@ -46,6 +51,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 			aws_ddb_parse_error(400, text, size, &err);
 			(void) aws_ddb_error_is_retryable(&err);
+			/* a document's type is a bare name; anything else is named by its status */
+			if (err.foreign_body ? strcmp(err.type, "HTTP 400") != 0 :
+				(strchr(err.type, '#') != NULL || strncmp(err.type, "HTTP ", 5) == 0 ||
+				 err.type[0] == '\0'))
+				abort();
 			break;
 		case 1:
 			{
@@ -117,6 +127,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				if (aws_sts_parse_credentials(text, size, &creds, &err))
 					aws_creds_free(&creds);
+				break;
+			}
+		case 7:
+			{
+				/* region NUL url: an accepted URL is https on an AWS name, nothing more */
+				const char *region = text;
+				const char *url = memchr(text, '\0', size) ? text + strlen(text) + 1 : NULL;
+				int			svc;
+
+				if (url == NULL || url > text + size)
+					break;
+				for (svc = 0; svc < 2; svc++)
+					if (aws_endpoint_is_aws(url, (AwsService) svc, region) &&
+						(strncmp(url, "https://", 8) != 0 || strpbrk(url + 8, "@?#%[]\\") != NULL ||
+						 strcasestr(url, ".amazonaws.com") == NULL))
+						abort();
 				break;
 			}
 		default:

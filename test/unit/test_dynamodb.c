@@ -70,6 +70,42 @@ test_error_garbage(void)
 	CHECK(strcmp(err.type, "HTTP 500") == 0, "empty body");
 }
 
+/* Only AWS error documents are trusted to say something (ddb_bridge shows the rest to superusers only). */
+static void
+test_error_documents(void)
+{
+	AwsError	err;
+	const char *sts = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+		"<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error></ErrorResponse>";
+	const char *html = "<html><body>INTERNAL-SECRET-PAGE <ErrorResponse><Code>AccessDenied</Code>"
+		"<Message>secret</Message></ErrorResponse></body></html>";
+	const char *json_page = "{\"message\":\"INTERNAL-SECRET-JSON\"}";
+	const char *bad_type = "{\"__type\":\"INTERNAL SECRET\",\"message\":\"secret\"}";
+	const char *num_type = "{\"__type\":42,\"message\":\"secret\"}";
+	const char *bare = "{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}";
+	const char *xml_hash = "<ErrorResponse><Error><Code>a#B</Code></Error></ErrorResponse>";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(403, sts, strlen(sts), &err);
+	CHECK(!err.foreign_body && strcmp(err.type, "AccessDenied") == 0 &&
+		  strcmp(err.message, "not authorized") == 0, "STS ErrorResponse is a document");
+	aws_ddb_parse_error(400, html, strlen(html), &err);
+	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "HTML page is not a document");
+	aws_ddb_parse_error(400, json_page, strlen(json_page), &err);
+	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "JSON without __type is not a document");
+	aws_ddb_parse_error(400, bad_type, strlen(bad_type), &err);
+	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "__type of another form is not a document");
+	aws_ddb_parse_error(400, num_type, strlen(num_type), &err);
+	CHECK(err.foreign_body, "__type that is not a string is not a document");
+	aws_ddb_parse_error(400, bare, strlen(bare), &err);
+	CHECK(!err.foreign_body && strcmp(err.type, "ThrottlingException") == 0 &&
+		  aws_ddb_error_is_retryable(&err), "bare __type name is a document");
+	aws_ddb_parse_error(400, xml_hash, strlen(xml_hash), &err);
+	CHECK(err.foreign_body, "XML Code with a namespace is not a document");
+	aws_error_set(&err, AWS_ERR_TRANSPORT, "x");
+	CHECK(!err.foreign_body, "aws_error_set clears foreign_body");
+}
+
 static void
 test_retryable(void)
 {
@@ -156,6 +192,15 @@ test_batch_response(void)
 		  aws_ddb_max_response("BatchWriteItem", 1000000) == 2000000 + AWS_DDB_RESPONSE_FLOOR &&
 		  aws_ddb_max_response("DescribeTable", 100) == AWS_DDB_DESCRIBE_RESPONSE_FLOOR,
 		  "response caps sized from the request");
+	{
+		AwsHttpRequest req = {0};
+
+		req.read_timeout_ms = 3000;
+		CHECK(aws_http_deadline_ms(&req) == 3000, "deadline of a small request is the read timeout");
+		req.body_len = 16 * 1024 * 1024;
+		CHECK(aws_http_deadline_ms(&req) == 3000 + 256000,
+			  "a 16 MB request gets one second more per 64 KiB");
+	}
 }
 
 static void
@@ -294,6 +339,7 @@ main(void)
 	test_error_json_capital_message();
 	test_error_xml();
 	test_error_garbage();
+	test_error_documents();
 	test_retryable();
 	test_batch_response();
 	test_key_schema();
