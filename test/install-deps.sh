@@ -41,6 +41,9 @@ packages=(postgresql-$major postgresql-server-dev-$major libcurl4-openssl-dev li
           libssl-dev jq curl make gcc python3 python3-boto3 clang libclang-rt-dev ca-certificates)
 # nginx: the TLS endpoint of the tests (and the benchmark's sinks); openssl makes its certificate
 [ -n "$external" ] || packages+=(nginx openssl)
+# test/package.sh builds the Debian package with pg_buildext (for every
+# PostgreSQL installed) and checks the build dependencies
+packages+=(debhelper postgresql-server-dev-all build-essential)
 missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
 # Node.js for dynalite: the machine image ships its own (Debian's would conflict)

@@ -13,7 +13,10 @@
 #      pgbench clients), test/credentials.sh (the AUTO chain in the server's
 #      environment: container, instance metadata, web identity),
 #      test/campaign.sh (500 seeded random transactions through the fault
-#      proxy, DynamoDB compared with shadow tables after each).
+#      proxy, DynamoDB compared with shadow tables after each), test/meta.sh
+#      (META.json by the PGXN Meta Spec, one version everywhere),
+#      test/package.sh (the Debian package built, checked, installed and
+#      written through).
 # Ends with "N passed, N failed" and a non-zero status if anything failed,
 # also when a step before the tests fails (its cause is printed above).
 # Knobs: DDB_SKIP_BUILD=1 tests what is installed; DDB_REGRESS and
@@ -72,6 +75,7 @@ if [ -z "${DDB_SKIP_BUILD:-}" ]; then  # DDB_SKIP_BUILD=1: test what is installe
   make -s install >/dev/null
 fi
 
+if [ -z "${DDB_SKIP_UNIT:-}" ]; then  # DDB_SKIP_UNIT=1: no unit tests, no fuzzing (make installcheck)
 echo "== unit tests"
 if unit_out=$(make -s unitcheck 2>&1); then :; else unit_status=$?; fi
 echo "$unit_out"
@@ -85,6 +89,7 @@ echo "$fuzz_out" | tail -3
 read -r fp ff < <(echo "$fuzz_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
 passed=$((passed + fp)); failed=$((failed + ff))
 if [ "$fuzz_status" -ne 0 ] && [ "$ff" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
 
 echo "== DynamoDB servers"
 step="starting the DynamoDB servers (test/servers.sh)"
@@ -143,7 +148,7 @@ chown postgres: "$out"
 regress="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
 tests=${DDB_REGRESS:-$(make -s print-regress 2>/dev/null)}  # DDB_REGRESS="batch retry": a subset
 total=$(echo $tests | wc -w)
-bindir=$(pg_config --bindir)
+bindir=${DDB_BINDIR:-$(pg_config --bindir)}  # DDB_BINDIR: another copy of PostgreSQL (make check)
 if [ -n "${DDB_VALGRIND:-}" ]; then  # test/valgrind.sh: every backend under valgrind memcheck
   bindir=$(test/valgrind.sh bindir "$out/valgrind")
   export PGCTLTIMEOUT=${PGCTLTIMEOUT:-300}  # pg_regress's wait for the slow start and stop
@@ -170,7 +175,7 @@ fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign meta package")}
 for t in $shell_tests; do
   echo "== $t (test/$t.sh)"
   if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi

@@ -1,4 +1,4 @@
-/* ddb_fdw--1.1.sql: a fresh install of 1.1 (1.0, then what ddb_fdw--1.0--1.1.sql adds) */
+/* ddb_fdw--1.1.sql: a fresh install of 1.1 (ddb_fdw--1.0--1.1.sql takes a 1.0 install to the same objects) */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION ddb_fdw" to load this file. \quit

@@ -1,7 +1,25 @@
-/* ddb_fdw--1.0--1.1.sql: what 1.1 adds to 1.0 */
+/* ddb_fdw--1.0--1.1.sql: ALTER EXTENSION ddb_fdw UPDATE from 1.0 to 1.1 */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION ddb_fdw UPDATE TO '1.1'" to load this file. \quit
+
+-- A 1.0 install updated by this script must end with exactly the objects of a
+-- fresh ddb_fdw--1.1.sql install: sql/upgrade.sql compares the two (every
+-- member object, function signature and property, view definition,
+-- privilege and comment).  So whatever changes in ddb_fdw--1.1.sql is
+-- written here too, in a section of its own:
+--
+--   * a new function, view or type: the same CREATE statement (and GRANT,
+--     COMMENT) as in ddb_fdw--1.1.sql; ALTER EXTENSION makes it a member.
+--   * new OUT columns of an existing function (ddb_fdw_stats()): a result
+--     type cannot be changed by CREATE OR REPLACE, so DROP FUNCTION, then the
+--     new CREATE FUNCTION and its COMMENT (and re-create views over it).
+--     The shared library serves databases still at 1.0 until they are
+--     updated: the C function must fill as many columns as the declared
+--     result type has (natts), not refuse the older signature.
+--   * a changed comment: the new COMMENT ON statement.
+
+-- 1.1: ddb_fdw_activity, the cluster-wide view of every backend's writer
 
 -- Every backend's writer, per foreign table (needs ddb_fdw in shared_preload_libraries).
 CREATE FUNCTION ddb_fdw_activity(
