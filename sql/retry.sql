@@ -50,6 +50,10 @@ ALTER FOREIGN TABLE retry_ft OPTIONS (ADD "sink.max-retries" '2');
 :faults '["throttle","throttle","throttle"]'
 INSERT INTO retry_ft VALUES (203, 'retries exhausted');
 :stats
+-- ... and UnprocessedItems without progress: the error says what happened
+-- (was "failed with HTTP status 0")
+:faults '["unprocessed","unprocessed","unprocessed"]'
+INSERT INTO retry_ft VALUES (205, 'never processed');
 ALTER FOREIGN TABLE retry_ft OPTIONS (DROP "sink.max-retries");
 :ddb dump retry_t | grep -cE 'validation|denied|fail on error|exhausted'
 
