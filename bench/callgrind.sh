@@ -97,8 +97,8 @@ printf 'instructions per row, %s rows (callgrind, INSERT ... SELECT, null sink)\
 printf '  %-44s %8s\n' "local UNLOGGED INSERT" "$(total "$local_txt")"
 printf '  %-44s %8s\n' "ddb_fdw INSERT" "$(total "$ddb")"
 printf 'ddb_fdw by component (inclusive, per row):\n'
-for f in ddbExecForeignBatchInsert ddb_convert_row ddb_writer_flush_all aws_ddb_call_many \
+for f in ddbExecForeignInsert ddb_convert_row ddb_writer_flush_all aws_ddb_call_many \
          aws_sigv4_sign aws_sigv4_sha256_hex aws_http_post_many curl_multi_perform \
-         aws_ddb_match_unprocessed GetCurrentTimestamp ExecBatchInsert ExecCopySlot; do
+         aws_ddb_match_unprocessed GetCurrentTimestamp; do
   printf '  %-44s %8s\n' "$f" "$(per_row "$ddb" "$f")"
 done
