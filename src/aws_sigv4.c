@@ -92,10 +92,18 @@ aws_sigv4_sha256_hex(const void *data, size_t len, char out[65])
 void
 aws_sigv4_format_amz_date(time_t t, char out[17])
 {
+	/* every request of a second has the same date: format it once */
+	static time_t last = (time_t) -1;
+	static char last_text[17];
 	struct tm	tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+	if (t != last || last == (time_t) -1)
+	{
+		gmtime_r(&t, &tm);
+		strftime(last_text, sizeof(last_text), "%Y%m%dT%H%M%SZ", &tm);
+		last = t;
+	}
+	memcpy(out, last_text, 17);
 }
 
 static bool

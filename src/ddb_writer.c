@@ -1173,10 +1173,10 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	switch (kind)
 	{
 		case DDB_OP_PUT:
-			appendStringInfoString(&t->item_buf, PUT_PREFIX);
+			appendBinaryStringInfo(&t->item_buf, PUT_PREFIX, sizeof(PUT_PREFIX) - 1);
 			ddb_convert_row(t->format, slot, &t->item_buf,
 							t->format->nkeys > 0 ? &t->key_buf : NULL);
-			appendStringInfoString(&t->item_buf, REQUEST_SUFFIX);
+			appendBinaryStringInfo(&t->item_buf, REQUEST_SUFFIX, sizeof(REQUEST_SUFFIX) - 1);
 			break;
 		case DDB_OP_DELETE:
 			appendStringInfoString(&t->item_buf, DELETE_PREFIX);
