@@ -408,15 +408,24 @@ make_line(const char *name, size_t name_len, const char *value)
 }
 
 /*
- * Make the slot's header list the request's headers plus "Expect:" (which
- * stops libcurl waiting for 100-continue on large bodies).  Requests to one
+ * Lines added to every request's headers: "Expect:" stops libcurl waiting
+ * for 100-continue on large bodies; "Accept:" drops the Accept header (any
+ * media type) it would add, which AWS ignores (libcurl writes each header byte through its
+ * printf: every byte saved counts).
+ */
+static const char *const removed_headers[] = {"Expect", "Accept"};
+#define N_REMOVED_HEADERS (sizeof(removed_headers) / sizeof(removed_headers[0]))
+
+/*
+ * Make the slot's header list the request's headers plus the removals
+ * above.  Requests to one
  * endpoint differ in a few values (the date, the signature), so the list is
  * kept between requests and only the lines that changed are rewritten.
  */
 static bool
 set_header_lines(EasySlot *slot, const AwsHttpRequest *req)
 {
-	size_t		n = req->n_headers + 1;
+	size_t		n = req->n_headers + N_REMOVED_HEADERS;
 	struct curl_slist *l;
 	size_t		i;
 
@@ -438,7 +447,8 @@ set_header_lines(EasySlot *slot, const AwsHttpRequest *req)
 	}
 	for (i = 0, l = slot->headers; i < n; i++, l = l->next)
 	{
-		const char *name = i < req->n_headers ? req->headers[i].name : "Expect";
+		const char *name = i < req->n_headers ? req->headers[i].name :
+			removed_headers[i - req->n_headers];
 		const char *value = i < req->n_headers ? req->headers[i].value : NULL;
 		size_t		name_len = strlen(name);
 		char	   *line;
