@@ -116,3 +116,7 @@ for f in ddbExecForeignInsert ddb_convert_row ddb_writer_flush_all aws_ddb_call_
          aws_ddb_match_unprocessed GetCurrentTimestamp; do
   printf '  %-44s %8s\n' "$f" "$(per_row "$ddb" "$f")"
 done
+# what is left to PostgreSQL: the statement minus ddb_fdw's entry points
+fdw=$(( $(per_row "$ddb" ddbExecForeignInsert) + $(per_row "$ddb" ddbExecForeignBatchInsert) +
+        $(per_row "$ddb" ddb_writer_flush_all) ))
+printf '  %-44s %8s\n' "PostgreSQL itself (the rest)" "$(( $(total "$ddb") - fdw ))"
