@@ -20,6 +20,8 @@ typedef struct EasySlot
 	size_t		request;		/* index of the request it carries */
 	bool		busy;
 	char	   *url;			/* the URL last set on the handle (malloc'ed) */
+	CURLU	   *uh;				/* that URL parsed, so a transfer does not parse it again */
+	size_t		n_header_lines; /* lines of headers, kept from one request to the next */
 	/* the request it carries: where its body goes and the limits it keeps */
 	AwsBuf	   *body;
 	size_t		max_body;
@@ -30,9 +32,24 @@ typedef struct EasySlot
 	long		deadline_ms;	/* after the connection is up */
 } EasySlot;
 
+/*
+ * The proxy environment, read once per AwsHttp: libcurl would read it from
+ * the environment (five getenv calls and a strdup each) on every transfer.
+ * Each transfer is given exactly what libcurl would have found there (see
+ * proxy_for_url), so proxies behave as they would without it.
+ */
+typedef struct ProxyEnv
+{
+	char	   *no_proxy;		/* no_proxy, else NO_PROXY; NULL: neither set (or empty) */
+	char	   *http_proxy;		/* http_proxy only: libcurl ignores HTTP_PROXY */
+	char	   *https_proxy;	/* https_proxy, else HTTPS_PROXY */
+	char	   *all_proxy;		/* all_proxy, else ALL_PROXY */
+} ProxyEnv;
+
 struct AwsHttp
 {
 	CURLM	   *multi;
+	ProxyEnv	proxy;
 	EasySlot   *slots;
 	int			n_slots;
 	long		max_connections;	/* 0: libcurl's default (no cap) */
@@ -43,6 +60,77 @@ struct AwsHttp
 };
 
 static bool curl_initialized = false;
+
+static void free_header_lines(EasySlot *slot);
+
+/* A copy of the first of two environment variables set to something (curl_getenv's rule: empty is unset). */
+static bool
+getenv_copy(const char *lower, const char *upper, char **out)
+{
+	const char *v = getenv(lower);
+
+	if ((v == NULL || v[0] == '\0') && upper != NULL)
+		v = getenv(upper);
+	if (v != NULL && v[0] == '\0')
+		v = NULL;
+	*out = NULL;
+	if (v == NULL)
+		return true;
+	*out = strdup(v);
+	return *out != NULL;
+}
+
+static void
+proxy_env_free(ProxyEnv *env)
+{
+	free(env->no_proxy);
+	free(env->http_proxy);
+	free(env->https_proxy);
+	free(env->all_proxy);
+	memset(env, 0, sizeof(*env));
+}
+
+static bool
+proxy_env_read(ProxyEnv *env)
+{
+	memset(env, 0, sizeof(*env));
+	if (getenv_copy("no_proxy", "NO_PROXY", &env->no_proxy) &&
+		getenv_copy("http_proxy", NULL, &env->http_proxy) &&
+		getenv_copy("https_proxy", "HTTPS_PROXY", &env->https_proxy) &&
+		getenv_copy("all_proxy", "ALL_PROXY", &env->all_proxy))
+		return true;
+	proxy_env_free(env);
+	return false;
+}
+
+/*
+ * The proxy libcurl's environment lookup (url.c, detect_proxy) picks for a
+ * URL: <scheme>_proxy (for https also HTTPS_PROXY, never HTTP_PROXY), else
+ * all_proxy or ALL_PROXY; "" for none, which libcurl reads as "no proxy"
+ * without looking at the environment.  An empty variable counts as unset,
+ * as curl_getenv has it.  no_proxy is handed over as is (NOPROXY), and
+ * libcurl applies it to the host as before.
+ */
+static const char *
+proxy_for_url(const ProxyEnv *env, const char *url)
+{
+	const char *scheme_proxy = NULL;
+	bool		known = false;
+
+	if (strncmp(url, "http://", 7) == 0)
+	{
+		scheme_proxy = env->http_proxy;
+		known = true;
+	}
+	else if (strncmp(url, "https://", 8) == 0)
+	{
+		scheme_proxy = env->https_proxy;
+		known = true;
+	}
+	if (known && scheme_proxy != NULL)
+		return scheme_proxy;
+	return env->all_proxy != NULL ? env->all_proxy : "";
+}
 
 AwsHttp *
 aws_http_create(long max_connections, AwsError *err)
@@ -67,9 +155,16 @@ aws_http_create(long max_connections, AwsError *err)
 		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
+	if (!proxy_env_read(&http->proxy))
+	{
+		free(http);
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
 	http->multi = curl_multi_init();
 	if (http->multi == NULL)
 	{
+		proxy_env_free(&http->proxy);
 		free(http);
 		aws_error_set(err, AWS_ERR_INTERNAL, "could not create a libcurl multi handle");
 		return NULL;
@@ -77,6 +172,7 @@ aws_http_create(long max_connections, AwsError *err)
 	if (!aws_http_set_max_connections(http, max_connections, err))
 	{
 		curl_multi_cleanup(http->multi);
+		proxy_env_free(&http->proxy);
 		free(http);
 		return NULL;
 	}
@@ -110,11 +206,13 @@ aws_http_destroy(AwsHttp *http)
 		if (http->slots[i].busy)
 			curl_multi_remove_handle(http->multi, http->slots[i].easy);
 		curl_easy_cleanup(http->slots[i].easy);
-		curl_slist_free_all(http->slots[i].headers);
+		free_header_lines(&http->slots[i]);
+		curl_url_cleanup(http->slots[i].uh);
 		free(http->slots[i].url);
 	}
 	free(http->slots);
 	curl_multi_cleanup(http->multi);
+	proxy_env_free(&http->proxy);
 	free(http);
 }
 
@@ -251,7 +349,10 @@ ensure_slots(AwsHttp *http, int n, AwsError *err)
 			(rc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L)) != CURLE_OK ||
 			/* an index, not a pointer: the slot array moves when it grows */
 			(rc = curl_easy_setopt(c, CURLOPT_PRIVATE, (void *) (intptr_t) i)) != CURLE_OK ||
-			(rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK)
+			(rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
+			/* libcurl would look no_proxy up in the environment per transfer */
+			(rc = curl_easy_setopt(c, CURLOPT_NOPROXY,
+								   http->proxy.no_proxy ? http->proxy.no_proxy : "")) != CURLE_OK)
 		{
 			aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
 						  curl_easy_strerror(rc));
@@ -261,75 +362,173 @@ ensure_slots(AwsHttp *http, int n, AwsError *err)
 	return true;
 }
 
-/* Append "name: value" (or "name:" when value is NULL) to a header list. */
-static bool
-add_header(struct curl_slist **list, AwsBuf *line, const char *name, const char *value)
+/* Wipe and free the slot's header lines (one held the Authorization value). */
+static void
+free_header_lines(EasySlot *slot)
 {
-	struct curl_slist *next;
+	struct curl_slist *l;
 
-	aws_buf_reset(line);
-	if (!aws_buf_append_str(line, name) || !aws_buf_append(line, ":", 1) ||
-		(value != NULL && (!aws_buf_append(line, " ", 1) || !aws_buf_append_str(line, value))))
+	for (l = slot->headers; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(slot->headers);
+	slot->headers = NULL;
+	slot->n_header_lines = 0;
+}
+
+/* Does the line read "name: value" ("name:" when value is NULL)? */
+static bool
+line_is(const char *line, const char *name, size_t name_len, const char *value)
+{
+	if (strncmp(line, name, name_len) != 0 || line[name_len] != ':')
 		return false;
-	next = curl_slist_append(*list, line->data);
-	if (next == NULL)
-		return false;
-	*list = next;
+	if (value == NULL)
+		return line[name_len + 1] == '\0';
+	return line[name_len + 1] == ' ' && strcmp(line + name_len + 2, value) == 0;
+}
+
+/* "name: value" (or "name:" when value is NULL), malloc'ed as libcurl frees it. */
+static char *
+make_line(const char *name, size_t name_len, const char *value)
+{
+	size_t		value_len = value ? strlen(value) : 0;
+	char	   *line = malloc(name_len + 2 + value_len + 1);
+
+	if (line == NULL)
+		return NULL;
+	memcpy(line, name, name_len);
+	line[name_len] = ':';
+	if (value == NULL)
+		line[name_len + 1] = '\0';
+	else
+	{
+		line[name_len + 1] = ' ';
+		memcpy(line + name_len + 2, value, value_len + 1);
+	}
+	return line;
+}
+
+/*
+ * Lines added to every request's headers: "Expect:" stops libcurl waiting
+ * for 100-continue on large bodies; "Accept:" drops the Accept header (any
+ * media type) it would add, which AWS ignores (libcurl writes each header byte through its
+ * printf: every byte saved counts).
+ */
+static const char *const removed_headers[] = {"Expect", "Accept"};
+#define N_REMOVED_HEADERS (sizeof(removed_headers) / sizeof(removed_headers[0]))
+
+/*
+ * Make the slot's header list the request's headers plus the removals
+ * above.  Requests to one
+ * endpoint differ in a few values (the date, the signature), so the list is
+ * kept between requests and only the lines that changed are rewritten.
+ */
+static bool
+set_header_lines(EasySlot *slot, const AwsHttpRequest *req)
+{
+	size_t		n = req->n_headers + N_REMOVED_HEADERS;
+	struct curl_slist *l;
+	size_t		i;
+
+	if (slot->n_header_lines != n)
+	{
+		free_header_lines(slot);
+		for (i = 0; i < n; i++)
+		{
+			struct curl_slist *next = curl_slist_append(slot->headers, "");
+
+			if (next == NULL)
+			{
+				free_header_lines(slot);
+				return false;
+			}
+			slot->headers = next;
+		}
+		slot->n_header_lines = n;
+	}
+	for (i = 0, l = slot->headers; i < n; i++, l = l->next)
+	{
+		const char *name = i < req->n_headers ? req->headers[i].name :
+			removed_headers[i - req->n_headers];
+		const char *value = i < req->n_headers ? req->headers[i].value : NULL;
+		size_t		name_len = strlen(name);
+		char	   *line;
+
+		if (line_is(l->data, name, name_len, value))
+			continue;
+		line = make_line(name, name_len, value);
+		if (line == NULL)
+		{
+			free_header_lines(slot);
+			return false;
+		}
+		explicit_bzero(l->data, strlen(l->data));
+		free(l->data);
+		l->data = line;
+	}
 	return true;
 }
 
 /* Configure a slot for one request; false with err on failure. */
 static bool
-prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, AwsError *err)
+prepare_slot(AwsHttp *http, EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp,
+			 AwsError *err)
 {
 	CURL	   *c = slot->easy;
-	AwsBuf		line = {0};
 	CURLcode	rc = CURLE_OK;
-	size_t		i;
 	long		read_timeout_s;
 
-	curl_slist_free_all(slot->headers);
-	slot->headers = NULL;
-	for (i = 0; i <= req->n_headers; i++)
+	if (!set_header_lines(slot, req))
 	{
-		/* the extra "Expect:" stops libcurl waiting for 100-continue on large bodies */
-		if (!(i < req->n_headers
-			  ? add_header(&slot->headers, &line, req->headers[i].name, req->headers[i].value)
-			  : add_header(&slot->headers, &line, "Expect", NULL)))
-		{
-			if (line.data)
-				memset(line.data, 0, line.cap);
-			aws_buf_free(&line);
-			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
-			return false;
-		}
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
 	}
-	/* the header lines held the Authorization value: wipe the scratch copy */
-	if (line.data)
-		memset(line.data, 0, line.cap);
-	aws_buf_free(&line);
 
 	/* libcurl measures stalls in whole seconds: round up, never to zero */
 	read_timeout_s = (req->read_timeout_ms + 999) / 1000;
 	if (read_timeout_s < 1)
 		read_timeout_s = 1;
 
-	/* libcurl parses a URL each time it is set: only set a new one */
+	/*
+	 * libcurl parses a URL each time it is set, and a CURLOPT_URL on every
+	 * transfer: hand it the URL parsed once (CURLOPT_CURLU), and the proxy
+	 * the environment names for it, when the URL changes.
+	 */
 	if (slot->url == NULL || strcmp(slot->url, req->url) != 0)
 	{
+		CURLUcode	uc;
+
 		free(slot->url);
-		slot->url = strdup(req->url);
-		if (slot->url == NULL)
+		slot->url = NULL;
+		curl_easy_setopt(c, CURLOPT_CURLU, NULL);
+		curl_url_cleanup(slot->uh);
+		slot->uh = curl_url();
+		if (slot->uh == NULL)
 		{
 			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 			return false;
 		}
-		if ((rc = curl_easy_setopt(c, CURLOPT_URL, req->url)) != CURLE_OK)
+		/* the flags libcurl itself parses a CURLOPT_URL with */
+		uc = curl_url_set(slot->uh, CURLUPART_URL, req->url,
+						  CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+		if (uc != CURLUE_OK)
 		{
-			free(slot->url);
-			slot->url = NULL;
+			curl_url_cleanup(slot->uh);
+			slot->uh = NULL;
+			aws_error_set(err, AWS_ERR_INPUT, "URL \"%s\" cannot be parsed: %s", req->url,
+						  curl_url_strerror(uc));
+			return false;
+		}
+		if ((rc = curl_easy_setopt(c, CURLOPT_CURLU, slot->uh)) != CURLE_OK ||
+			(rc = curl_easy_setopt(c, CURLOPT_PROXY, proxy_for_url(&http->proxy, req->url))) != CURLE_OK)
+		{
 			aws_error_set(err, AWS_ERR_INTERNAL, "could not configure libcurl: %s",
 						  curl_easy_strerror(rc));
+			return false;
+		}
+		slot->url = strdup(req->url);
+		if (slot->url == NULL)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 			return false;
 		}
 	}
@@ -372,14 +571,11 @@ prepare_slot(EasySlot *slot, const AwsHttpRequest *req, AwsHttpResponse *resp, A
 	return true;
 }
 
+/* The header list stays with the slot (set_header_lines), and so does the URL. */
 static void
 release_slot(AwsHttp *http, EasySlot *slot)
 {
 	curl_multi_remove_handle(http->multi, slot->easy);
-	/* the handle must not keep pointers to the header list we free */
-	curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(slot->headers);
-	slot->headers = NULL;
 	slot->busy = false;
 }
 
@@ -423,7 +619,7 @@ aws_http_post_many(AwsHttp *http, const AwsHttpRequest *reqs, size_t n, int max_
 
 			if (slot->busy)
 				continue;
-			if (!prepare_slot(slot, &reqs[next], &resp[next], &errs[next]))
+			if (!prepare_slot(http, slot, &reqs[next], &resp[next], &errs[next]))
 			{
 				done++;
 				next++;

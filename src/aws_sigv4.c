@@ -8,7 +8,10 @@
  * OpenSSL 3's one-shot SHA256()/HMAC() look the algorithm up on every call,
  * so the digest is fetched once and HMAC is built on it (RFC 2104), and the
  * signing key, which only changes with the day, the region, the service or
- * the secret, is derived once and kept.
+ * the secret, is derived once and kept.  The strings are assembled from
+ * pieces of known length (memcpy into a buffer reserved once, hex from a
+ * table): no printf and no byte-at-a-time appends, which cost more than
+ * the hashing of a small request.
  */
 #include "aws_sigv4.h"
 
@@ -89,10 +92,18 @@ aws_sigv4_sha256_hex(const void *data, size_t len, char out[65])
 void
 aws_sigv4_format_amz_date(time_t t, char out[17])
 {
+	/* every request of a second has the same date: format it once */
+	static time_t last = (time_t) -1;
+	static char last_text[17];
 	struct tm	tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+	if (t != last || last == (time_t) -1)
+	{
+		gmtime_r(&t, &tm);
+		strftime(last_text, sizeof(last_text), "%Y%m%dT%H%M%SZ", &tm);
+		last = t;
+	}
+	memcpy(out, last_text, 17);
 }
 
 static bool
@@ -105,21 +116,25 @@ is_unreserved(unsigned char c)
 static bool
 uri_encode(AwsBuf *out, const char *s, size_t n, bool keep_slash)
 {
+	static const char upper_hex[] = "0123456789ABCDEF";
 	size_t		i;
+	size_t		run = 0;		/* start of the pending run of kept bytes */
 
 	for (i = 0; i < n; i++)
 	{
 		unsigned char c = (unsigned char) s[i];
+		char		esc[3];
 
 		if (is_unreserved(c) || (keep_slash && c == '/'))
-		{
-			if (!aws_buf_append(out, &s[i], 1))
-				return false;
-		}
-		else if (!aws_buf_appendf(out, "%%%02X", c))
+			continue;
+		esc[0] = '%';
+		esc[1] = upper_hex[c >> 4];
+		esc[2] = upper_hex[c & 0x0f];
+		if (!aws_buf_append(out, s + run, i - run) || !aws_buf_append(out, esc, 3))
 			return false;
+		run = i + 1;
 	}
-	return true;
+	return aws_buf_append(out, s + run, n - run);
 }
 
 static int
@@ -285,7 +300,9 @@ canonical_query(AwsBuf *out, const char *query)
 	}
 	qsort(params, n, sizeof(QueryParam), compare_params);
 	for (i = 0; i < n; i++)
-		if (!aws_buf_appendf(out, "%s%s=%s", i > 0 ? "&" : "", params[i].key, params[i].value))
+		if ((i > 0 && !aws_buf_append(out, "&", 1)) ||
+			!aws_buf_append_str(out, params[i].key) || !aws_buf_append(out, "=", 1) ||
+			!aws_buf_append_str(out, params[i].value))
 			goto done;
 	ok = true;
 done:
@@ -300,72 +317,92 @@ done:
 
 typedef struct CanonHeader
 {
-	char	   *name;			/* lower case */
+	const char *name;			/* lower case */
+	size_t		name_len;
 	const char *value;
-	size_t		order;			/* keeps the values of one name in request order */
 } CanonHeader;
 
+/* Names in byte order, the values of one name in request order (a stable sort). */
 static int
-compare_headers(const void *a, const void *b)
+compare_names(const CanonHeader *a, const CanonHeader *b)
 {
-	const CanonHeader *ha = a;
-	const CanonHeader *hb = b;
-	int			c = strcmp(ha->name, hb->name);
+	size_t		n = a->name_len < b->name_len ? a->name_len : b->name_len;
+	int			c = memcmp(a->name, b->name, n);
 
-	if (c != 0)
-		return c;
-	return ha->order < hb->order ? -1 : ha->order > hb->order;
+	return c != 0 ? c : (a->name_len > b->name_len) - (a->name_len < b->name_len);
+}
+
+static bool
+is_header_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Trim the value and fold every run of white space (incl. line breaks) into one space. */
 static bool
 append_trimmed(AwsBuf *out, const char *v)
 {
-	bool		pending_space = false;
 	bool		any = false;
 
-	for (; *v; v++)
+	/* word by word: a run of non-space bytes is copied at once */
+	for (;;)
 	{
-		if (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-		{
-			pending_space = any;
-			continue;
-		}
-		if (pending_space && !aws_buf_append(out, " ", 1))
+		const char *word;
+
+		while (is_header_space(*v))
+			v++;
+		if (*v == '\0')
+			return true;
+		word = v;
+		while (*v && !is_header_space(*v))
+			v++;
+		if ((any && !aws_buf_append(out, " ", 1)) ||
+			!aws_buf_append(out, word, (size_t) (v - word)))
 			return false;
-		pending_space = false;
 		any = true;
-		if (!aws_buf_append(out, v, 1))
-			return false;
 	}
-	return true;
 }
 
 static bool
 canonical_headers(AwsBuf *canon, AwsBuf *signed_names,
 				  const AwsHeader *headers, size_t n)
 {
-	CanonHeader *h = calloc(n ? n : 1, sizeof(CanonHeader));
-	bool		ok = false;
+	CanonHeader local[16];
+	CanonHeader *h = n <= 16 ? local : malloc(n * sizeof(CanonHeader));
+	char	   *names;
+	size_t		total = 0;
 	size_t		i;
 	size_t		j;
+	bool		ok = false;
 
 	if (h == NULL)
 		return false;
 	for (i = 0; i < n; i++)
-	{
-		h[i].name = strdup(headers[i].name);
-		if (h[i].name == NULL)
-			goto done;
-		for (j = 0; h[i].name[j]; j++)
-			h[i].name[j] = (char) tolower((unsigned char) h[i].name[j]);
-		h[i].value = headers[i].value;
-		h[i].order = i;
-	}
-	qsort(h, n, sizeof(CanonHeader), compare_headers);
+		total += strlen(headers[i].name) + 1;
+	names = malloc(total ? total : 1);
+	if (names == NULL)
+		goto done;
+	total = 0;
 	for (i = 0; i < n; i++)
 	{
-		bool		same = i > 0 && strcmp(h[i].name, h[i - 1].name) == 0;
+		const char *src = headers[i].name;
+		CanonHeader cur;
+
+		cur.name = names + total;
+		for (j = 0; src[j]; j++)
+			names[total + j] = (char) tolower((unsigned char) src[j]);
+		cur.name_len = j;
+		names[total + j] = '\0';
+		total += j + 1;
+		cur.value = headers[i].value;
+		/* insertion sort: a handful of headers, and stable */
+		for (j = i; j > 0 && compare_names(&h[j - 1], &cur) > 0; j--)
+			h[j] = h[j - 1];
+		h[j] = cur;
+	}
+	for (i = 0; i < n; i++)
+	{
+		bool		same = i > 0 && compare_names(&h[i], &h[i - 1]) == 0;
 
 		if (same)
 		{
@@ -375,9 +412,9 @@ canonical_headers(AwsBuf *canon, AwsBuf *signed_names,
 		else
 		{
 			if ((i > 0 && !aws_buf_append(canon, "\n", 1)) ||
-				!aws_buf_append_str(canon, h[i].name) || !aws_buf_append(canon, ":", 1) ||
+				!aws_buf_append(canon, h[i].name, h[i].name_len) || !aws_buf_append(canon, ":", 1) ||
 				(signed_names->len > 0 && !aws_buf_append(signed_names, ";", 1)) ||
-				!aws_buf_append_str(signed_names, h[i].name))
+				!aws_buf_append(signed_names, h[i].name, h[i].name_len))
 				goto done;
 		}
 		if (!append_trimmed(canon, h[i].value))
@@ -387,9 +424,9 @@ canonical_headers(AwsBuf *canon, AwsBuf *signed_names,
 		goto done;
 	ok = true;
 done:
-	for (i = 0; i < n; i++)
-		free(h[i].name);
-	free(h);
+	free(names);
+	if (h != local)
+		free(h);
 	return ok;
 }
 
@@ -427,48 +464,74 @@ hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
 
 /*
  * The signing key for (secret, date, region, service), derived on first
- * use.  The cache is identified by a hash of its inputs, so it never keeps
- * the secret itself; the derived key is only good for that day and scope.
+ * use and kept with the inputs it was derived from, which are compared on
+ * every request (hashing them would cost as much as a small request's
+ * SHA-256).  The kept secret is one more copy of what the caller holds
+ * anyway; it is wiped when replaced.  The derived key is only good for
+ * that day and scope.
  */
+typedef struct SigningKeyCache
+{
+	char	   *inputs;			/* "AWS4" secret NUL date NUL region NUL service NUL */
+	size_t		len;
+	unsigned char key[32];
+} SigningKeyCache;
+
+static SigningKeyCache key_cache;
+
 static bool
 signing_key(const char *secret, const char *date, const char *region, const char *service,
 			unsigned char out[32])
 {
-	static unsigned char cached_tag[SHA256_DIGEST_LENGTH];
-	static unsigned char cached_key[32];
-	static bool cached = false;
-	AwsBuf		scope = {0};
-	unsigned char tag[SHA256_DIGEST_LENGTH];
+	size_t		secret_len = strlen(secret);
+	size_t		date_len = strlen(date);
+	size_t		region_len = strlen(region);
+	size_t		service_len = strlen(service);
+	size_t		len = 4 + secret_len + 1 + date_len + 1 + region_len + 1 + service_len + 1;
+	char	   *inputs;
+	char	   *p;
 	bool		ok;
 
-	if (!aws_buf_appendf(&scope, "AWS4%s", secret) ||
-		!aws_buf_append(&scope, "", 1) ||	/* separators keep the fields apart */
-		!aws_buf_appendf(&scope, "%s/%s/%s", date, region, service))
+	if (key_cache.inputs != NULL && key_cache.len == len)
 	{
-		aws_buf_free(&scope);
+		p = key_cache.inputs;
+		if (memcmp(p + 4, secret, secret_len + 1) == 0 &&
+			memcmp(p + 4 + secret_len + 1, date, date_len + 1) == 0 &&
+			memcmp(p + 4 + secret_len + 1 + date_len + 1, region, region_len + 1) == 0 &&
+			memcmp(p + len - service_len - 1, service, service_len + 1) == 0)
+		{
+			memcpy(out, key_cache.key, 32);
+			return true;
+		}
+	}
+	inputs = malloc(len);
+	if (inputs == NULL)
 		return false;
-	}
-	ok = sha256_2(scope.data, scope.len, NULL, 0, tag);
-	if (ok && cached && memcmp(tag, cached_tag, sizeof(tag)) == 0)
-	{
-		memcpy(out, cached_key, 32);
-		OPENSSL_cleanse(scope.data, scope.len);
-		aws_buf_free(&scope);
-		return true;
-	}
-	/* "AWS4" + secret is the first line of scope */
-	ok = ok &&
-		hmac(scope.data, 4 + strlen(secret), date, out) &&
+	p = inputs;
+	memcpy(p, "AWS4", 4);
+	memcpy(p + 4, secret, secret_len + 1);	/* NUL included: hmac takes a length */
+	p += 4 + secret_len + 1;
+	memcpy(p, date, date_len + 1);
+	memcpy(p + date_len + 1, region, region_len + 1);
+	memcpy(p + date_len + 1 + region_len + 1, service, service_len + 1);
+	ok = hmac(inputs, 4 + secret_len, date, out) &&
 		hmac(out, 32, region, out) &&
 		hmac(out, 32, service, out) &&
 		hmac(out, 32, "aws4_request", out);
-	OPENSSL_cleanse(scope.data, scope.len);
-	aws_buf_free(&scope);
 	if (!ok)
+	{
+		OPENSSL_cleanse(inputs, len);
+		free(inputs);
 		return false;
-	memcpy(cached_tag, tag, sizeof(tag));
-	memcpy(cached_key, out, 32);
-	cached = true;
+	}
+	if (key_cache.inputs != NULL)
+	{
+		OPENSSL_cleanse(key_cache.inputs, key_cache.len);
+		free(key_cache.inputs);
+	}
+	key_cache.inputs = inputs;
+	key_cache.len = len;
+	memcpy(key_cache.key, out, 32);
 	return true;
 }
 
@@ -484,6 +547,10 @@ take(AwsBuf *buf)
 	buf->len = buf->cap = 0;
 	return s;
 }
+
+/* Append a NUL-terminated piece. */
+#define APPEND_STR(buf, s) aws_buf_append((buf), (s), strlen(s))
+#define APPEND_LIT(buf, s) aws_buf_append((buf), (s), sizeof(s) - 1)
 
 bool
 aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and_query,
@@ -503,6 +570,8 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 	char		sig_hex[65];
 	const char *qmark = strchr(path_and_query, '?');
 	size_t		path_len = qmark ? (size_t) (qmark - path_and_query) : strlen(path_and_query);
+	size_t		scope_len;
+	size_t		i;
 	bool		ok = false;
 
 	memset(out, 0, sizeof(*out));
@@ -515,27 +584,43 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 	memcpy(date, p->amz_date, 8);
 	date[8] = '\0';
 
-	/* canonical request */
-	if (!aws_buf_appendf(&canon, "%s\n", method))
+	/* canonical request: one reservation covers the usual request */
+	scope_len = 256 + strlen(method) + path_len;
+	for (i = 0; i < n_headers; i++)
+		scope_len += strlen(headers[i].name) * 2 + strlen(headers[i].value) + 3;
+	if (!aws_buf_reserve(&canon, scope_len) || !aws_buf_reserve(&names, 128) ||
+		!APPEND_STR(&canon, method) || !APPEND_LIT(&canon, "\n"))
 		goto oom;
-	if (p->normalize_path ? !normalized_path(&canon, path_and_query, path_len)
-		: !uri_encode(&canon, path_and_query, path_len, true))
+	if (path_len == 1 && path_and_query[0] == '/')
+	{
+		/* "/" is its own normal form (DynamoDB, STS) */
+		if (!APPEND_LIT(&canon, "/"))
+			goto oom;
+	}
+	else if (p->normalize_path ? !normalized_path(&canon, path_and_query, path_len)
+			 : !uri_encode(&canon, path_and_query, path_len, true))
 		goto oom;
-	if (path_len == 0 && !aws_buf_append(&canon, "/", 1))
+	if (path_len == 0 && !APPEND_LIT(&canon, "/"))
 		goto oom;
-	if (!aws_buf_append(&canon, "\n", 1) ||
+	if (!APPEND_LIT(&canon, "\n") ||
 		(qmark && !canonical_query(&canon, qmark + 1)) ||
-		!aws_buf_append(&canon, "\n", 1) ||
+		!APPEND_LIT(&canon, "\n") ||
 		!canonical_headers(&canon, &names, headers, n_headers) ||
-		!aws_buf_appendf(&canon, "\n%s\n", names.data ? names.data : "") ||
+		!APPEND_LIT(&canon, "\n") ||
+		!aws_buf_append(&canon, names.data ? names.data : "", names.len) ||
+		!APPEND_LIT(&canon, "\n") ||
 		!aws_sigv4_sha256_hex(payload ? payload : "", payload_len, payload_hash) ||
-		!aws_buf_append_str(&canon, payload_hash))
+		!aws_buf_append(&canon, payload_hash, 64))
 		goto oom;
 
-	/* string to sign */
+	/* string to sign: algorithm, date, scope, hash of the canonical request */
 	if (!aws_sigv4_sha256_hex(canon.data, canon.len, canon_hash) ||
-		!aws_buf_appendf(&sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s",
-						 p->amz_date, date, p->region, p->service, canon_hash))
+		!aws_buf_reserve(&sts, 64 + 16 + 8 + strlen(p->region) + strlen(p->service) + 64) ||
+		!APPEND_LIT(&sts, ALGORITHM "\n") || !aws_buf_append(&sts, p->amz_date, 16) ||
+		!APPEND_LIT(&sts, "\n") || !aws_buf_append(&sts, date, 8) || !APPEND_LIT(&sts, "/") ||
+		!APPEND_STR(&sts, p->region) || !APPEND_LIT(&sts, "/") ||
+		!APPEND_STR(&sts, p->service) || !APPEND_LIT(&sts, "/aws4_request\n") ||
+		!aws_buf_append(&sts, canon_hash, 64))
 		goto oom;
 
 	/* signing key: HMAC chain over date, region, service, "aws4_request" */
@@ -544,9 +629,14 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 		goto oom;
 	to_hex(sig, 32, sig_hex);
 
-	if (!aws_buf_appendf(&auth, ALGORITHM " Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
-						 p->access_key_id, date, p->region, p->service,
-						 names.data ? names.data : "", sig_hex))
+	if (!aws_buf_reserve(&auth, 128 + strlen(p->access_key_id) + strlen(p->region) +
+						 strlen(p->service) + names.len) ||
+		!APPEND_LIT(&auth, ALGORITHM " Credential=") || !APPEND_STR(&auth, p->access_key_id) ||
+		!APPEND_LIT(&auth, "/") || !aws_buf_append(&auth, date, 8) || !APPEND_LIT(&auth, "/") ||
+		!APPEND_STR(&auth, p->region) || !APPEND_LIT(&auth, "/") ||
+		!APPEND_STR(&auth, p->service) || !APPEND_LIT(&auth, "/aws4_request, SignedHeaders=") ||
+		!aws_buf_append(&auth, names.data ? names.data : "", names.len) ||
+		!APPEND_LIT(&auth, ", Signature=") || !aws_buf_append(&auth, sig_hex, 64))
 		goto oom;
 
 	out->canonical_request = take(&canon);

@@ -79,6 +79,7 @@ typedef struct DdbColumn
 	AttrNumber	attnum;
 	char	   *colname;
 	char	   *attr_name;		/* DynamoDB attribute name */
+	int			attr_name_len;	/* strlen(attr_name): its share of the item size */
 	char	   *attr_json;		/* the name as a JSON string followed by ':' */
 	int			attr_json_len;
 	DdbType    *type;

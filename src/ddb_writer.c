@@ -98,7 +98,7 @@ struct DdbTarget
 	MemoryContext items_cxt;	/* queued requests */
 	MemoryContext row_cxt;		/* per-row conversion */
 	MemoryContext flush_cxt;	/* a flush's requests (rows may be queued meanwhile) */
-	DdbPending *items;
+	DdbPending *items;			/* in WriterTxnContext, kept across flushes */
 	int			n_items;
 	int			max_items;
 	StringInfoData item_buf;	/* reused for every row */
@@ -1130,9 +1130,9 @@ flush_target(DdbTarget *t)
 		memmove(t->items, t->items + n_flushed, sizeof(DdbPending) * t->n_items);
 		return;
 	}
+	/* the array itself stays (it lives in WriterTxnContext): regrowing it by
+	 * doubling after every flush cost more than the rows' conversion */
 	t->n_items = 0;
-	t->max_items = 0;
-	t->items = NULL;
 	MemoryContextReset(t->items_cxt);
 }
 
@@ -1192,10 +1192,10 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	switch (kind)
 	{
 		case DDB_OP_PUT:
-			appendStringInfoString(&t->item_buf, PUT_PREFIX);
+			appendBinaryStringInfo(&t->item_buf, PUT_PREFIX, sizeof(PUT_PREFIX) - 1);
 			ddb_convert_row(t->format, slot, &t->item_buf,
 							t->format->nkeys > 0 ? &t->key_buf : NULL);
-			appendStringInfoString(&t->item_buf, REQUEST_SUFFIX);
+			appendBinaryStringInfo(&t->item_buf, REQUEST_SUFFIX, sizeof(REQUEST_SUFFIX) - 1);
 			break;
 		case DDB_OP_DELETE:
 			appendStringInfoString(&t->item_buf, DELETE_PREFIX);
@@ -1222,7 +1222,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 		int			n = t->max_items ? t->max_items * 2 : 64;
 
 		if (t->items == NULL)
-			t->items = MemoryContextAlloc(t->items_cxt, sizeof(DdbPending) * n);
+			t->items = MemoryContextAlloc(WriterTxnContext, sizeof(DdbPending) * n);
 		else
 			t->items = repalloc_huge(t->items, sizeof(DdbPending) * n);
 		t->max_items = n;
