@@ -14,7 +14,7 @@ PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
           src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c \
-          src/ddb_activity.c
+          src/ddb_activity.c src/ddb_atomic.c
 AWS_SRCS = src/aws_error.c src/aws_buf.c src/aws_sigv4.c src/aws_http.c \
            src/aws_dynamodb.c src/aws_creds.c src/aws_sts.c src/aws_metadata.c
 OBJS = $(PG_SRCS:.c=.o) $(AWS_SRCS:.c=.o)
@@ -24,7 +24,7 @@ SHLIB_LINK = -lcurl -lcrypto -ljson-c
 PG_CFLAGS = -Wno-declaration-after-statement
 
 # pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
-REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput signing providers tls retry soak
+REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput signing providers tls retry atomic soak
 REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
 
 PG_CONFIG ?= pg_config

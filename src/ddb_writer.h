@@ -60,6 +60,9 @@ extern int	ddb_writer_key_attnums(const DdbTarget *target, AttrNumber *attnums,
 /* Do two rows of the target's foreign table have the same key (binary equality)? */
 extern bool ddb_writer_same_key(const DdbTarget *target, TupleTableSlot *a, TupleTableSlot *b);
 
+/* Sleep before retry attempt (0-based): full jitter, honours query cancel. */
+extern void ddb_backoff_sleep(int attempt);
+
 /* Transaction hooks (ddb_xact.c). */
 extern bool ddb_writer_has_pending(void);
 extern bool ddb_writer_has_written(void);	/* rows flushed before commit */

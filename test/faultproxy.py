@@ -26,6 +26,15 @@ seed; other requests (DescribeTable, Scan, ...) always pass:
   slow_after   forwards at once, answers after --slow-ms (written, answer late)
   stall        waits --slow-ms, then closes the connection without forwarding
 
+TransactWriteItems (moto has it; dynalite has not):
+  canceled     400 TransactionCanceledException, nothing forwarded: CancellationReasons
+               ConditionalCheckFailed for the last action, None for the others
+  conflict     400 TransactionCanceledException, nothing forwarded: TransactionConflict
+               for the first action, None for the others (a retry can clear it)
+  txconflict   400 TransactionConflictException, nothing forwarded
+The ClientRequestToken of every TransactWriteItems that reaches the proxy is
+recorded in order (GET /__proxy/tokens), faulted or not.
+
 Hostile peers (nothing forwarded unless said; what a DynamoDB never answers):
   huge         200, chunked, a JSON body of --huge-mb MB, streamed (never held here)
   huge400      400 with Content-Length announcing --huge-mb MB, streamed
@@ -47,6 +56,7 @@ Control, on the proxy's own port:
   POST /__proxy/reset                                      -> no faults, counters zeroed
   GET  /__proxy/stats                                      -> JSON counters
   GET  /__proxy/stats?detail=1      the same, plus "by_op": faults per operation
+  GET  /__proxy/tokens              JSON list of the TransactWriteItems tokens seen
 """
 import argparse
 import http.client
@@ -60,7 +70,7 @@ import time
 
 STATE_LOCK = threading.Lock()
 STATE = {"script": [], "rate": 0.0, "faults": [], "rng": random.Random(0),
-         "counts": {}, "by_op": {}, "requests": 0, "forwarded": 0}
+         "counts": {}, "by_op": {}, "requests": 0, "forwarded": 0, "tokens": []}
 
 ERRORS = {
     "throttle": (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -98,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = None
     latency = 0.0
     slow = 0.0
-    ops = ("BatchWriteItem", "UpdateItem", "AssumeRole")
+    ops = ("BatchWriteItem", "UpdateItem", "TransactWriteItems", "AssumeRole")
     huge_mb = 300
 
     def log_message(self, fmt, *args):  # quiet
@@ -156,7 +166,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
-        if self.path in ("/__proxy/stats", "/__proxy/stats?detail=1"):
+        if self.path == "/__proxy/tokens":
+            with STATE_LOCK:
+                tokens = list(STATE["tokens"])
+            self.reply(200, json.dumps(tokens), "application/json")
+        elif self.path in ("/__proxy/stats", "/__proxy/stats?detail=1"):
             with STATE_LOCK:
                 stats = {"requests": STATE["requests"], "forwarded": STATE["forwarded"],
                          "faults": STATE["counts"], "script_left": len(STATE["script"])}
@@ -176,6 +190,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         op = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
         if not op and b"Action=AssumeRole" in body:
             op = "AssumeRole"
+        if op == "TransactWriteItems":
+            try:
+                token = json.loads(body).get("ClientRequestToken")
+            except ValueError:
+                token = None
+            with STATE_LOCK:
+                STATE["tokens"].append(token)
         fault = next_fault() if op in self.ops else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         if fault == "unprocessed" and op != "BatchWriteItem":
@@ -193,6 +214,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "xml403":
             return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
                                    "</Message></Error></ErrorResponse>", "text/xml")
+        if fault in ("canceled", "conflict"):
+            n = len(json.loads(body).get("TransactItems", []))
+            reasons = [{"Code": "None"} for _ in range(n)]
+            if n and fault == "canceled":
+                reasons[-1] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+            elif n:
+                reasons[0] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+            return self.reply(400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                "message": "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]"
+                           % ", ".join(r["Code"] for r in reasons),
+                "CancellationReasons": reasons}))
+        if fault == "txconflict":
+            return self.reply(400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                "message": "Transaction is ongoing for the item"}))
         if fault == "reset_before":
             return self.drop()
         if fault == "slow":
@@ -319,7 +356,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 STATE["faults"] = list(spec.get("faults", []))
                 STATE["rng"] = random.Random(spec.get("seed", 0))
             elif cmd == "reset":
-                STATE.update(script=[], rate=0.0, faults=[], counts={}, by_op={}, requests=0, forwarded=0)
+                STATE.update(script=[], rate=0.0, faults=[], counts={}, by_op={}, requests=0, forwarded=0,
+                             tokens=[])
             else:
                 return self.reply(404, "unknown control command\n", "text/plain")
         self.reply(200, "ok\n", "text/plain")
@@ -337,7 +375,7 @@ def main():
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--slow-ms", type=float, default=3000)
     ap.add_argument("--huge-mb", type=int, default=300)
-    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,AssumeRole",
+    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,TransactWriteItems,AssumeRole",
                     help="comma-separated operations that faults apply to")
     args = ap.parse_args()
     Handler.ops = tuple(o for o in args.ops.split(",") if o)

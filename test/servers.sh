@@ -9,6 +9,8 @@
 #              on request (test/faultproxy.py)
 #   tlsproxy   nginx: HTTPS with a self-signed        ${DDB_TLS_PORT:-28004}
 #              certificate, in front of dynalite
+#   motoproxy  faultproxy in front of moto            ${DDB_MOTO_PROXY_PORT:-28005}
+#              (TransactWriteItems: dynalite has none)
 # DDB_RUN_DIR and the DDB_*_PORT variables let a second set run beside the first.
 # Usage: test/servers.sh start [NAME...]|stop|status
 set -euo pipefail
@@ -19,6 +21,7 @@ moto_port=${DDB_MOTO_PORT:-28001}
 moto_auth_port=${DDB_MOTO_AUTH_PORT:-28002}
 proxy_port=${DDB_PROXY_PORT:-28003}
 tls_port=${DDB_TLS_PORT:-28004}
+moto_proxy_port=${DDB_MOTO_PROXY_PORT:-28005}
 
 moto_bin() {
   [ -z "${DDB_MOTO_SERVER:-}" ] || { echo "$DDB_MOTO_SERVER"; return 0; }
@@ -102,7 +105,7 @@ EOF
 case "${1:-}" in
   start)  # start [NAME...]: all of them, or those named (the demo needs dynalite only)
     shift
-    want=" ${*:-dynalite moto moto_auth faultproxy tlsproxy} "
+    want=" ${*:-dynalite moto moto_auth faultproxy tlsproxy motoproxy} "
     wanted() { [[ $want == *" $1 "* ]]; }
     mkdir -p "$run"
     dynalite="$here/.dynalite/node_modules/.bin/dynalite"
@@ -122,12 +125,16 @@ case "${1:-}" in
         --port "$proxy_port" --upstream-port "$dynalite_port" --slow-ms 3000
     fi
     if wanted tlsproxy; then start_tls; fi
+    if wanted motoproxy; then
+      start_one motoproxy "$moto_proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
+        --port "$moto_proxy_port" --upstream-port "$moto_port" --slow-ms 3000
+    fi
     ;;
   stop)
-    for n in tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
+    for n in motoproxy tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
     ;;
   status)
-    for n in dynalite moto moto_auth faultproxy tlsproxy; do
+    for n in dynalite moto moto_auth faultproxy tlsproxy motoproxy; do
       if [ -f "$run/$n.pid" ] && kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
         echo "$n: running (pid $(cat "$run/$n.pid"))"
       else
