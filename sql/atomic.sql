@@ -118,6 +118,19 @@ INSERT INTO atomic_gone VALUES (30, 'its table is gone');
 COMMIT;
 :ddb dump atomic_b | grep -c '"whole"'
 :ddb dump atomic_a | grep -c 'not without'
+-- the same transaction in 'batch' mode: the tables written before the
+-- failing one keep their rows (what 'atomic' is for)
+ALTER SERVER atomic_srv OPTIONS (SET "sink.commit-mode" 'batch');
+:ddb create-table atomic_gone id:N > /dev/null
+BEGIN;
+INSERT INTO atomic_b VALUES ('whole', 31, 31);
+UPDATE atomic_a SET v = 'not without the other, batch' WHERE id = 3;
+INSERT INTO atomic_gone VALUES (31, 'its table is gone');
+\! "$DDB_TEST"/ddb --endpoint "$DDB_MOTO_URL" delete-table atomic_gone > /dev/null
+COMMIT;
+:ddb dump atomic_b | grep -c '"whole"'
+:ddb dump atomic_a | grep -c 'not without the other, batch'
+ALTER SERVER atomic_srv OPTIONS (SET "sink.commit-mode" 'atomic');
 DROP FOREIGN TABLE atomic_gone;
 :tokens
 

@@ -50,6 +50,9 @@ STS AssumeRole requests (form bodies, "Action=AssumeRole") count as the
 operation "AssumeRole", so a test can point aws.sts.endpoint here for huge.
 
 Every request can also be delayed by --latency-ms (a network's round trip).
+--null-ops OPS: those operations are answered at once as fully processed
+(BatchWriteItem {"UnprocessedItems":{}}, others {}), nothing forwarded: a
+null sink for measuring the client's own cost (test/atomic-bench.sh).
 Control, on the proxy's own port:
   POST /__proxy/script  body: JSON list of fault names    -> replaces the script
   POST /__proxy/random  body: {"rate":0.3,"seed":1,"faults":[...]}
@@ -110,6 +113,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     slow = 0.0
     ops = ("BatchWriteItem", "UpdateItem", "TransactWriteItems", "AssumeRole")
     huge_mb = 300
+    null_ops = ()
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -197,6 +201,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 token = None
             with STATE_LOCK:
                 STATE["tokens"].append(token)
+        if op in self.null_ops:
+            return self.reply(200, '{"UnprocessedItems":{}}' if op == "BatchWriteItem" else "{}")
         fault = next_fault() if op in self.ops else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         if fault == "unprocessed" and op != "BatchWriteItem":
@@ -377,7 +383,9 @@ def main():
     ap.add_argument("--huge-mb", type=int, default=300)
     ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,TransactWriteItems,AssumeRole",
                     help="comma-separated operations that faults apply to")
+    ap.add_argument("--null-ops", default="", help="comma-separated operations answered at once, not forwarded")
     args = ap.parse_args()
+    Handler.null_ops = tuple(o for o in args.null_ops.split(",") if o)
     Handler.ops = tuple(o for o in args.ops.split(",") if o)
     Handler.upstream = ("127.0.0.1", args.upstream_port)
     Handler.latency = args.latency_ms / 1000.0

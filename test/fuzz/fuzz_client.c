@@ -45,6 +45,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		case 0:
 			aws_ddb_parse_error(400, text, size, &err);
+			{
+				/* an error body is also where TransactWriteItems' reasons come from */
+				AwsDdbCancellation c;
+
+				if (aws_ddb_parse_cancellation(text, size, &c, &err))
+					aws_ddb_cancellation_free(&c);
+			}
 			(void) aws_ddb_error_is_retryable(&err);
 			break;
 		case 1:
