@@ -223,6 +223,21 @@ COMMIT;
 EXPLAIN (VERBOSE, COSTS OFF) INSERT INTO atomic_batch VALUES (1, 'x');
 DROP FOREIGN TABLE atomic_batch;
 
+-- one request has one signature: the server written as two roles in one
+-- transaction is refused at the statement
+CREATE ROLE atomic_other;
+GRANT INSERT ON atomic_a TO atomic_other;
+CREATE USER MAPPING FOR atomic_other SERVER atomic_srv OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'other', "aws.credentials.basic.secretkey" 'other');
+BEGIN;
+INSERT INTO atomic_a VALUES (80, 'as the superuser');
+SET LOCAL ROLE atomic_other;
+INSERT INTO atomic_a VALUES (81, 'as another role');
+ROLLBACK;
+DROP USER MAPPING FOR atomic_other SERVER atomic_srv;
+REVOKE ALL ON atomic_a FROM atomic_other;
+DROP ROLE atomic_other;
+
 DROP FOREIGN TABLE atomic_a, atomic_b;
 DROP SERVER atomic_srv;
 \! curl -s -X POST "$DDB_MOTO_PROXY_URL"/__proxy/reset

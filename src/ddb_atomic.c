@@ -42,7 +42,7 @@ typedef struct NotedKey
 	const char *relname;
 	const char *table_name;
 	uint32		hash;
-	const char *key;			/* the writer's copy: lives as long as its queue */
+	char	   *key;			/* a copy: the writer reuses its buffer */
 	int			key_len;
 	int64		bytes;
 } NotedKey;
@@ -158,7 +158,8 @@ ddb_atomic_note_write(const DdbTableOptions *opts, const void *owner, const char
 	k->relname = MemoryContextStrdup(AtomicContext, opts->relname);
 	k->table_name = MemoryContextStrdup(AtomicContext, opts->table_name);
 	k->hash = h;
-	k->key = key;
+	k->key = MemoryContextAlloc(AtomicContext, Max(key_len, 1));
+	memcpy(k->key, key, key_len);
 	k->key_len = key_len;
 	k->bytes = bytes;
 	s->bytes += bytes;

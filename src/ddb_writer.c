@@ -1101,6 +1101,20 @@ send_queue(DdbTarget *t, int n)
 	MemoryContextReset(t->flush_cxt);
 }
 
+/* In a PG_CATCH: what the DBA sees in ddb_fdw_activity, the error with its time. */
+static void
+activity_failed(DdbActivitySlot *slot, const DdbStats *before, MemoryContext caller)
+{
+	ErrorData  *edata;
+
+	if (slot == NULL)
+		return;
+	MemoryContextSwitchTo(caller);
+	edata = CopyErrorData();
+	ddb_activity_flushed(slot, before, &ddb_stats, edata->message);
+	FreeErrorData(edata);
+}
+
 static void
 flush_target(DdbTarget *t)
 {
@@ -1125,16 +1139,7 @@ flush_target(DdbTarget *t)
 		}
 		PG_CATCH();
 		{
-			/* what the DBA sees in ddb_fdw_activity: the error, with its time */
-			if (slot != NULL)
-			{
-				ErrorData  *edata;
-
-				MemoryContextSwitchTo(caller);
-				edata = CopyErrorData();
-				ddb_activity_flushed(slot, &before, &ddb_stats, edata->message);
-				FreeErrorData(edata);
-			}
+			activity_failed(slot, &before, caller);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
@@ -1511,10 +1516,25 @@ flush_atomic_server(DdbTarget *first)
 		elog(ERROR, "atomic transaction holds %d actions after folding", n_actions);
 	if (n_actions > 0)
 	{
+		/* ddb_fdw_activity shows the request under the first table of the server */
+		DdbActivitySlot *slot = ddb_activity_slot(first->relid, first->opts->table_name);
+		DdbStats	before = ddb_stats;
+		const char *servername = GetForeignServer(first->opts->serverid)->servername;
+		MemoryContext caller = CurrentMemoryContext;
+
 		endpoint_of(first, &ep);
-		ddb_atomic_send(get_http(), &ep, &first->opts->sink,
-						GetForeignServer(first->opts->serverid)->servername,
-						actions, n_actions, atomic_refresh, first);
+		PG_TRY();
+		{
+			ddb_atomic_send(get_http(), &ep, &first->opts->sink, servername,
+							actions, n_actions, atomic_refresh, first);
+		}
+		PG_CATCH();
+		{
+			activity_failed(slot, &before, caller);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		ddb_activity_flushed(slot, &before, &ddb_stats, NULL);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(first->flush_cxt);
