@@ -175,6 +175,9 @@ BEGIN;
 INSERT INTO atomic_a VALUES (50, 'cancelled');
 INSERT INTO atomic_b VALUES ('c', 50, 50);
 COMMIT;
+-- a DETAIL names at most 10 cancelled actions, and counts the rest
+:faults '["canceled_all"]'
+INSERT INTO atomic_a SELECT g, 'all cancelled' FROM generate_series(500, 511) g;
 -- non-retryable: nothing applied
 :faults '["validation"]'
 BEGIN;

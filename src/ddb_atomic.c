@@ -36,6 +36,9 @@
 #define IDEMPOTENCY_WINDOW_MS (10 * 60 * 1000)
 #define IDEMPOTENCY_MARGIN_MS (60 * 1000)
 
+/* Cancelled actions a TransactionCanceledException's DETAIL names one by one. */
+#define MAX_NAMED_REASONS 10
+
 typedef struct NotedKey
 {
 	const void *owner;
@@ -257,6 +260,7 @@ report_cancellation(const AwsError *err, const AwsDdbCancellation *reasons,
 	StringInfoData detail;
 	size_t		i;
 	int			named = 0;
+	int			more = 0;
 
 	initStringInfo(&detail);
 	appendStringInfo(&detail, "TransactWriteItems of %d actions on server \"%s\" was cancelled by", n, servername);
@@ -266,6 +270,12 @@ report_cancellation(const AwsError *err, const AwsDdbCancellation *reasons,
 
 		if (strcmp(reasons->codes[i], "None") == 0)
 			continue;
+		/* a message, not a log: name the first few, count the rest */
+		if (named == MAX_NAMED_REASONS)
+		{
+			more++;
+			continue;
+		}
 		appendStringInfo(&detail, "%s %s of foreign table \"%s\" (DynamoDB table \"%s\") key %s: %s%s%s",
 						 named++ ? ";" : "",
 						 a->kind == AWS_DDB_PUT ? "the put" : a->kind == AWS_DDB_DELETE ? "the delete" : "the update",
@@ -274,6 +284,8 @@ report_cancellation(const AwsError *err, const AwsDdbCancellation *reasons,
 	}
 	if (named == 0)
 		appendStringInfoString(&detail, " no action it names");
+	if (more > 0)
+		appendStringInfo(&detail, "; and %d more actions", more);
 	if (reasons->n != (size_t) n)
 		appendStringInfo(&detail, " (DynamoDB listed %zu reasons for %d actions)", reasons->n, n);
 	appendStringInfoChar(&detail, '.');

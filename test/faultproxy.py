@@ -29,6 +29,7 @@ seed; other requests (DescribeTable, Scan, ...) always pass:
 TransactWriteItems (moto has it; dynalite has not):
   canceled     400 TransactionCanceledException, nothing forwarded: CancellationReasons
                ConditionalCheckFailed for the last action, None for the others
+  canceled_all the same, ConditionalCheckFailed for every action
   conflict     400 TransactionCanceledException, nothing forwarded: TransactionConflict
                for the first action, None for the others (a retry can clear it)
   txconflict   400 TransactionConflictException, nothing forwarded
@@ -220,11 +221,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "xml403":
             return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
                                    "</Message></Error></ErrorResponse>", "text/xml")
-        if fault in ("canceled", "conflict"):
+        if fault in ("canceled", "canceled_all", "conflict"):
             n = len(json.loads(body).get("TransactItems", []))
             reasons = [{"Code": "None"} for _ in range(n)]
-            if n and fault == "canceled":
-                reasons[-1] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+            failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+            if fault == "canceled_all":
+                reasons = [failed for _ in range(n)]
+            elif n and fault == "canceled":
+                reasons[-1] = failed
             elif n:
                 reasons[0] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
             return self.reply(400, json.dumps({
