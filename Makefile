@@ -21,7 +21,7 @@ PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
           src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c \
-          src/ddb_activity.c
+          src/ddb_activity.c src/ddb_atomic.c
 AWS_CLIENT_DIR = src
 include $(dir $(lastword $(MAKEFILE_LIST)))src/aws_client.mk
 AWS_SRCS = $(AWS_CLIENT_SRCS)
@@ -32,7 +32,7 @@ SHLIB_LINK = $(AWS_CLIENT_LIBS)
 PG_CFLAGS = -Wno-declaration-after-statement
 
 # pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
-REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput security signing providers tls retry soak upgrade
+REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput security signing providers tls retry atomic soak upgrade
 REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
 # PGXS's own installcheck would run pg_regress against a running server that
 # has neither the DynamoDB servers nor the AWS_* environment the suites give

@@ -122,6 +122,9 @@ aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation
 		{
 			aws_ddb_parse_error(resps[i].status, resps[i].body.data, resps[i].body.len,
 								&calls[i].err);
+			/* the error body too: TransactionCanceledException carries its reasons there */
+			calls[i].response = resps[i].body;
+			memset(&resps[i].body, 0, sizeof(resps[i].body));
 			aws_http_response_free(&resps[i]);
 		}
 		else
@@ -887,11 +890,14 @@ done:
 	return ok;
 }
 
-bool
-aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
-						  const char *sets, size_t sets_len,
-						  const char *removes, size_t removes_len,
-						  AwsBuf *out, AwsError *err)
+/*
+ * The UpdateItem request object for table (see aws_ddb_build_update_item);
+ * *n_actions says how many attributes its expression sets or removes.
+ */
+static json_object *
+update_object(const char *table, const char *key, size_t key_len,
+			  const char *sets, size_t sets_len, const char *removes, size_t removes_len,
+			  int *n_actions, AwsError *err)
 {
 	json_object *keyobj = parse_object(key, key_len, "key", err);
 	json_object *setobj = keyobj ? parse_object(sets, sets_len, "attributes to set", err) : NULL;
@@ -958,7 +964,8 @@ aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
 			json_object_object_add(req, "ExpressionAttributeValues", json_object_get(values)) != 0)
 			goto oom;
 	}
-	ok = put_json(req, out, err);
+	*n_actions = n;
+	ok = true;
 	goto done;
 oom:
 	aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
@@ -967,8 +974,196 @@ done:
 	json_object_put(keyobj);
 	json_object_put(setobj);
 	json_object_put(remobj);
-	json_object_put(req);
 	json_object_put(names);
 	json_object_put(values);
+	if (!ok)
+	{
+		json_object_put(req);
+		return NULL;
+	}
+	return req;
+}
+
+bool
+aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
+						  const char *sets, size_t sets_len,
+						  const char *removes, size_t removes_len,
+						  AwsBuf *out, AwsError *err)
+{
+	int			n;
+	json_object *req = update_object(table, key, key_len, sets, sets_len,
+									 removes, removes_len, &n, err);
+	bool		ok;
+
+	if (req == NULL)
+		return false;
+	ok = put_json(req, out, err);
+	json_object_put(req);
 	return ok;
+}
+
+bool
+aws_ddb_build_transact_action(AwsDdbActionKind kind, const char *table,
+							  const char *attrs, size_t attrs_len,
+							  const char *sets, size_t sets_len,
+							  const char *removes, size_t removes_len,
+							  AwsBuf *out, AwsError *err)
+{
+	json_object *action = NULL;
+	json_object *wrapper = NULL;
+	const char *member;
+	bool		ok = false;
+
+	if (kind == AWS_DDB_UPDATE)
+	{
+		int			n = 0;
+
+		member = "Update";
+		action = update_object(table, attrs, attrs_len, sets, sets_len, removes, removes_len,
+							   &n, err);
+		if (action == NULL)
+			return false;
+		if (n == 0)
+		{
+			/* TransactWriteItems requires an UpdateExpression */
+			aws_error_set(err, AWS_ERR_INPUT, "an update in a transaction must set or remove an attribute");
+			goto done;
+		}
+	}
+	else
+	{
+		json_object *obj = parse_object(attrs, attrs_len, kind == AWS_DDB_PUT ? "item" : "key", err);
+
+		if (obj == NULL)
+			return false;
+		member = kind == AWS_DDB_PUT ? "Put" : "Delete";
+		action = json_object_new_object();
+		if (action == NULL ||
+			json_object_object_add(action, "TableName", json_object_new_string(table)) != 0 ||
+			json_object_object_add(action, kind == AWS_DDB_PUT ? "Item" : "Key", obj) != 0)
+		{
+			if (action == NULL)
+				json_object_put(obj);
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			goto done;
+		}
+	}
+	wrapper = json_object_new_object();
+	if (wrapper == NULL || json_object_object_add(wrapper, member, json_object_get(action)) != 0)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	ok = put_json(wrapper, out, err);
+done:
+	json_object_put(action);
+	json_object_put(wrapper);
+	return ok;
+}
+
+void
+aws_ddb_cancellation_free(AwsDdbCancellation *c)
+{
+	size_t		i;
+
+	for (i = 0; i < c->n; i++)
+	{
+		free(c->codes[i]);
+		free(c->messages[i]);
+	}
+	free(c->codes);
+	free(c->messages);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A printable copy of at most 200 bytes of an untrusted string. */
+static char *
+printable_copy(const char *s)
+{
+	char		buf[201];
+
+	body_excerpt(s, strlen(s), buf, sizeof(buf));
+	return strdup(buf);
+}
+
+bool
+aws_ddb_parse_cancellation(const char *body, size_t len, AwsDdbCancellation *out,
+						   AwsError *err)
+{
+	json_tokener *tok;
+	json_object *root;
+	json_object *reasons;
+	size_t		i;
+	size_t		n;
+	bool		ok = false;
+
+	memset(out, 0, sizeof(*out));
+	tok = json_tokener_new();
+	if (tok == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
+	root = body ? json_tokener_parse_ex(tok, body, (int) len) : NULL;
+	if (root == NULL || !json_object_is_type(root, json_type_object) ||
+		!json_object_object_get_ex(root, "CancellationReasons", &reasons) ||
+		!json_object_is_type(reasons, json_type_array))
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "the TransactionCanceledException has no CancellationReasons");
+		goto done;
+	}
+	n = json_object_array_length(reasons);
+	if (n > AWS_DDB_MAX_TRANSACT_ITEMS)
+	{
+		aws_error_set(err, AWS_ERR_PROTOCOL, "the TransactionCanceledException lists %zu reasons", n);
+		goto done;
+	}
+	out->codes = calloc(n ? n : 1, sizeof(char *));
+	out->messages = calloc(n ? n : 1, sizeof(char *));
+	if (out->codes == NULL || out->messages == NULL)
+	{
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	out->n = n;
+	for (i = 0; i < n; i++)
+	{
+		json_object *r = json_object_array_get_idx(reasons, i);
+		json_object *code = NULL;
+		json_object *msg = NULL;
+
+		if (json_object_is_type(r, json_type_object))
+		{
+			json_object_object_get_ex(r, "Code", &code);
+			if (!json_object_object_get_ex(r, "Message", &msg))
+				json_object_object_get_ex(r, "message", &msg);
+		}
+		out->codes[i] = printable_copy(code && json_object_is_type(code, json_type_string) ?
+									   json_object_get_string(code) : "None");
+		out->messages[i] = printable_copy(msg && json_object_is_type(msg, json_type_string) ?
+										  json_object_get_string(msg) : "");
+		if (out->codes[i] == NULL || out->messages[i] == NULL)
+		{
+			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+			goto done;
+		}
+	}
+	ok = true;
+done:
+	if (!ok)
+		aws_ddb_cancellation_free(out);
+	if (root != NULL)
+		json_object_put(root);
+	json_tokener_free(tok);
+	return ok;
+}
+
+bool
+aws_ddb_cancellation_is_retryable(const char *code)
+{
+	return strcmp(code, "None") == 0 ||
+		strcmp(code, "TransactionConflict") == 0 ||
+		strcmp(code, "ThrottlingError") == 0 ||
+		strcmp(code, "ProvisionedThroughputExceeded") == 0 ||
+		strcmp(code, "RequestLimitExceeded") == 0;
 }

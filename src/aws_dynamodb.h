@@ -55,7 +55,8 @@ typedef struct AwsDdbCall
 	const char *body;
 	size_t		body_len;
 	bool		ok;				/* true: response holds the 200 body */
-	AwsBuf		response;		/* caller frees (aws_buf_free), ok or not */
+	AwsBuf		response;		/* the body, of an error status too; caller frees
+								 * (aws_buf_free), ok or not */
 	AwsError	err;
 } AwsDdbCall;
 
@@ -124,6 +125,53 @@ extern bool aws_ddb_build_update_item(const char *table, const char *key, size_t
 									  const char *sets, size_t sets_len,
 									  const char *removes, size_t removes_len,
 									  AwsBuf *out, AwsError *err);
+
+/*
+ * TransactWriteItems (DynamoDB's limits: at most 100 actions, on distinct
+ * items, of at most 4 MB together; ClientRequestToken 1 to 36 characters).
+ * aws_ddb_build_transact_action writes into out one element of
+ * TransactItems for table: {"Put":{"TableName":..,"Item":attrs}},
+ * {"Delete":{"TableName":..,"Key":attrs}} or {"Update":{"TableName":..,
+ * "Key":attrs,...}} with the expression aws_ddb_build_update_item writes
+ * (an update that sets and removes nothing is refused: a transaction's
+ * Update needs an expression).
+ */
+#define AWS_DDB_MAX_TRANSACT_ITEMS 100
+#define AWS_DDB_MAX_TRANSACT_BYTES (4 * 1024 * 1024)
+#define AWS_DDB_MAX_TOKEN_LEN 36
+
+typedef enum AwsDdbActionKind
+{
+	AWS_DDB_PUT,
+	AWS_DDB_DELETE,
+	AWS_DDB_UPDATE
+} AwsDdbActionKind;
+
+extern bool aws_ddb_build_transact_action(AwsDdbActionKind kind, const char *table,
+										  const char *attrs, size_t attrs_len,
+										  const char *sets, size_t sets_len,
+										  const char *removes, size_t removes_len,
+										  AwsBuf *out, AwsError *err);
+
+/*
+ * The CancellationReasons of a TransactionCanceledException's body:
+ * codes[i] and messages[i] (printable, at most 200 bytes each: the peer's
+ * bytes) for action i; "None" for an action that was not the cause.  More
+ * than AWS_DDB_MAX_TRANSACT_ITEMS reasons, or none, is AWS_ERR_PROTOCOL.
+ */
+typedef struct AwsDdbCancellation
+{
+	size_t		n;
+	char	  **codes;
+	char	  **messages;
+} AwsDdbCancellation;
+
+extern bool aws_ddb_parse_cancellation(const char *body, size_t len, AwsDdbCancellation *out,
+									   AwsError *err);
+extern void aws_ddb_cancellation_free(AwsDdbCancellation *c);
+
+/* Is a cancellation reason one a retry can clear (None, conflict, capacity)? */
+extern bool aws_ddb_cancellation_is_retryable(const char *code);
 
 /* Is it worth sending the same request again (throttling, 5xx, transport)? */
 extern bool aws_ddb_error_is_retryable(const AwsError *err);

@@ -745,6 +745,8 @@ ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		return;
 	opts = ddb_resolve_table(RelationGetRelid(state->rel), state->userid);
 	ExplainPropertyText("DynamoDB Table", opts->table_name, es);
+	ExplainPropertyText("Commit Mode", opts->sink.atomic ?
+						"atomic (one TransactWriteItems per transaction and server)" : "batch", es);
 	ExplainPropertyText("AWS Region", opts->region, es);
 	ExplainPropertyText("Endpoint", opts->endpoint ? opts->endpoint : "(default for the region)", es);
 	ExplainPropertyInteger("Batch Size", NULL, opts->sink.batch_max_size, es);

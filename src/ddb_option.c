@@ -106,6 +106,7 @@ static const DdbOption ddb_options[] = {
 	{"sink.http-client.max-concurrency", SINK, OPT_INT, 1, 100000},
 	{"sink.http-client.read-timeout", SINK, OPT_INT, 1, INT_MAX, false, false,
 	"The value is in milliseconds."},
+	{"sink.commit-mode", SINK, OPT_STRING},
 
 	/* columns */
 	{"attribute-name", IN_COLUMN, OPT_STRING},
@@ -413,6 +414,14 @@ check_string_value(const DdbOption *opt, const char *value)
 		(void) ddb_split_column_list(value, opt->keyword);
 	else if (strcmp(opt->keyword, "table-name") == 0)
 		check_table_name(value);
+	else if (strcmp(opt->keyword, "sink.commit-mode") == 0)
+	{
+		if (strcmp(value, "batch") != 0 && strcmp(value, "atomic") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"sink.commit-mode\": \"%s\"", value),
+					 errhint("Valid values are \"batch\" (BatchWriteItem, the default) and \"atomic\" (one TransactWriteItems per transaction and server).")));
+	}
 	else if (*value == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -564,6 +573,8 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 	const char *endpoints[2] = {NULL, NULL};	/* by AwsService */
 	DdbCredProvider providers[DDB_CRED_LEVELS];
 	bool		named[DDB_CRED_LEVELS] = {false};
+	bool		atomic = false;
+	const char *early_flush = NULL;	/* an early-flush option this object sets */
 	ListCell   *cell;
 
 	foreach(cell, options)
@@ -578,6 +589,13 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 			report_misplaced_option(opt, def->defname, bit);
 
 		check_option_value(opt, value);
+
+		if (strcmp(opt->keyword, "sink.commit-mode") == 0)
+			atomic = strcmp(value, "atomic") == 0;
+		else if (strcmp(opt->keyword, "sink.requests.max-buffered") == 0 ||
+				 (strcmp(opt->keyword, "sink.flush-buffer.timeout") == 0 &&
+				  parse_int_option(opt, value) != 0))
+			early_flush = opt->keyword;
 
 		if (strcmp(opt->keyword, "aws.credentials.custom.class") == 0)
 			ereport(ERROR,
@@ -641,6 +659,9 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 			named[level] = parse_provider(value, &providers[level]);
 	}
 
+	if (atomic && early_flush != NULL)
+		ddb_refuse_early_flush(early_flush, NULL);
+
 	if (catalog == ForeignServerRelationId && !have_region)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -688,6 +709,20 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 	}
 
 	PG_RETURN_VOID();
+}
+
+void
+ddb_refuse_early_flush(const char *keyword, const char *relname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 relname ?
+			 errmsg("foreign table \"%s\" combines \"sink.commit-mode\" 'atomic' with \"%s\"",
+					relname, keyword) :
+			 errmsg("option \"%s\" cannot be combined with \"sink.commit-mode\" 'atomic'", keyword),
+			 errdetail("An atomic transaction is written by one TransactWriteItems at COMMIT; a flush before COMMIT could not be taken back."),
+			 errhint("Drop \"%s\"%s, or use \"sink.commit-mode\" 'batch'.", keyword,
+					 strcmp(keyword, "sink.flush-buffer.timeout") == 0 ? " (or set it to '0')" : "")));
 }
 
 List *
@@ -749,9 +784,17 @@ apply_sink_option(DdbSinkSettings *s, const DdbOption *opt, const char *value)
 	else if (strcmp(k, "sink.requests.max-inflight") == 0)
 		s->max_inflight = parse_int_option(opt, value);
 	else if (strcmp(k, "sink.requests.max-buffered") == 0)
+	{
 		s->max_buffered = parse_int_option(opt, value);
+		s->max_buffered_set = true;
+	}
 	else if (strcmp(k, "sink.flush-buffer.timeout") == 0)
+	{
 		s->flush_timeout_ms = parse_int_option(opt, value);
+		s->flush_timeout_set = s->flush_timeout_ms != 0;
+	}
+	else if (strcmp(k, "sink.commit-mode") == 0)
+		s->atomic = strcmp(value, "atomic") == 0;
 	else if (strcmp(k, "sink.fail-on-error") == 0)
 		s->fail_on_error = parse_bool_option(opt, value);
 	else if (strcmp(k, "sink.ignore-nulls") == 0)
@@ -916,6 +959,21 @@ ddb_resolve_table(Oid relid, Oid userid)
 			t->secret_key = value;
 		else if (strcmp(def->defname, "aws.credentials.basic.sessiontoken") == 0)
 			t->session_token = value;
+	}
+
+	/*
+	 * Atomic: nothing is flushed before COMMIT.  An early-flush option met
+	 * from another object (server and table) is refused here, at the
+	 * statement; the defaults simply do not apply.
+	 */
+	if (t->sink.atomic)
+	{
+		if (t->sink.max_buffered_set)
+			ddb_refuse_early_flush("sink.requests.max-buffered", t->relname);
+		if (t->sink.flush_timeout_set)
+			ddb_refuse_early_flush("sink.flush-buffer.timeout", t->relname);
+		t->sink.max_buffered = INT_MAX;
+		t->sink.flush_timeout_ms = 0;
 	}
 
 	if (t->table_name == NULL || t->region == NULL)

@@ -59,6 +59,9 @@ typedef struct DdbSinkSettings
 	int			http_max_concurrency;	/* cap on open connections */
 	int			http_read_timeout_ms;	/* per-request socket read timeout */
 	int			max_retries;		/* retries of one batch before the flush fails */
+	bool		atomic;				/* "sink.commit-mode" 'atomic': one TransactWriteItems */
+	bool		max_buffered_set;	/* "sink.requests.max-buffered" named by an option */
+	bool		flush_timeout_set;	/* "sink.flush-buffer.timeout" named, and not 0 */
 } DdbSinkSettings;
 
 typedef struct DdbTableOptions
@@ -122,6 +125,13 @@ extern char *ddb_column_attribute_name(Oid relid, AttrNumber attnum, const char 
 extern List *ddb_split_column_list(const char *value, const char *optname);
 
 extern const char *ddb_provider_name(DdbCredProvider provider);
+
+/*
+ * ERROR: an early-flush option (keyword) applies together with
+ * "sink.commit-mode" 'atomic'; relname NULL when both are on the object
+ * being created or altered, else the foreign table they meet on.
+ */
+extern void ddb_refuse_early_flush(const char *keyword, const char *relname);
 
 /*
  * Does the provider use the database server's own identity (its

@@ -16,6 +16,7 @@
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "common/pg_prng.h"
+#include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -33,6 +34,7 @@
 #include "aws_dynamodb.h"
 #include "aws_http.h"
 #include "ddb_activity.h"
+#include "ddb_atomic.h"
 #include "ddb_bridge.h"
 #include "ddb_convert.h"
 #include "ddb_creds.h"
@@ -70,6 +72,7 @@ typedef struct DdbPending
 	int			removes_len;
 	char	   *key;			/* dedup key, NULL when the key is unknown */
 	int			key_len;
+	char	   *key_text;		/* atomic tables: the key as JSON, for messages */
 	int			level;			/* subtransaction nesting level that queued it */
 } DdbPending;
 
@@ -107,6 +110,7 @@ struct DdbTarget
 	int64		flushed_rows;	/* rows written before COMMIT in this transaction */
 	int64	   *flushed_by_level;	/* the same, by the level that queued them */
 	int64		commit_written; /* rows the COMMIT's own flush wrote */
+	int			atomic_sent;	/* rows of the queue the atomic flush running sends */
 	int			n_levels;
 	struct DdbTarget *next;
 };
@@ -484,6 +488,15 @@ ddb_writer_open(Relation rel, Oid userid)
 	}
 	MemoryContextSwitchTo(old);
 
+	/* one TransactWriteItems may name an item once: writes must fold by key */
+	if (t->opts->sink.atomic && t->format->nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("foreign table \"%s\" with \"sink.commit-mode\" 'atomic' needs the key of DynamoDB table \"%s\"",
+						t->opts->relname, t->opts->table_name),
+				 errdetail("DescribeTable was not allowed, and the foreign table has no \"partitioned-by\" option."),
+				 errhint("Set \"partitioned-by\" to the key columns, or allow dynamodb:DescribeTable.")));
+
 	/*
 	 * Link it only now (a target that failed to open is never flushed), at
 	 * the end: targets are flushed in the order they were opened, so rows
@@ -525,6 +538,12 @@ backoff_sleep(int attempt)
 					 ms, ddb_wait_event_backoff());
 	ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
+}
+
+void
+ddb_backoff_sleep(int attempt)
+{
+	backoff_sleep(attempt);
 }
 
 /* Copy an AwsBuf result into the flush's memory, or raise the client error. */
@@ -1082,6 +1101,20 @@ send_queue(DdbTarget *t, int n)
 	MemoryContextReset(t->flush_cxt);
 }
 
+/* In a PG_CATCH: what the DBA sees in ddb_fdw_activity, the error with its time. */
+static void
+activity_failed(DdbActivitySlot *slot, const DdbStats *before, MemoryContext caller)
+{
+	ErrorData  *edata;
+
+	if (slot == NULL)
+		return;
+	MemoryContextSwitchTo(caller);
+	edata = CopyErrorData();
+	ddb_activity_flushed(slot, before, &ddb_stats, edata->message);
+	FreeErrorData(edata);
+}
+
 static void
 flush_target(DdbTarget *t)
 {
@@ -1106,16 +1139,7 @@ flush_target(DdbTarget *t)
 		}
 		PG_CATCH();
 		{
-			/* what the DBA sees in ddb_fdw_activity: the error, with its time */
-			if (slot != NULL)
-			{
-				ErrorData  *edata;
-
-				MemoryContextSwitchTo(caller);
-				edata = CopyErrorData();
-				ddb_activity_flushed(slot, &before, &ddb_stats, edata->message);
-				FreeErrorData(edata);
-			}
+			activity_failed(slot, &before, caller);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
@@ -1172,6 +1196,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	TimestampTz now = t->opts->sink.flush_timeout_ms > 0 ? GetCurrentTimestamp() : 0;
 	StringInfoData sets = {0};
 	StringInfoData removes = {0};
+	char	   *atomic_key_text = NULL;
 
 	/*
 	 * Backpressure bounds what one transaction holds in memory; the timeout
@@ -1180,7 +1205,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	 * comes, as a backend has no thread to flush on its own, so a queue
 	 * that just reached its limit still waits for COMMIT.
 	 */
-	if (t->n_items > 0 && !t->flushing &&
+	if (t->n_items > 0 && !t->flushing && !t->opts->sink.atomic &&
 		(t->n_items >= t->opts->sink.max_buffered ||
 		 (t->opts->sink.flush_timeout_ms > 0 &&
 		  TimestampDifferenceExceeds(t->oldest_queued_at, now, t->opts->sink.flush_timeout_ms))))
@@ -1213,6 +1238,33 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 			break;
 	}
 	MemoryContextSwitchTo(old);
+
+	/*
+	 * Atomic: the limits of the one TransactWriteItems are checked before
+	 * the write is queued, so the statement that crosses them fails; the
+	 * key as JSON is kept for messages naming a cancelled action.
+	 */
+	if (t->opts->sink.atomic)
+	{
+		int64		bytes = kind == DDB_OP_PUT ?
+			t->item_buf.len - (int) (strlen(PUT_PREFIX) + strlen(REQUEST_SUFFIX)) :
+			kind == DDB_OP_DELETE ? t->key_buf.len : sets.len + removes.len;
+		StringInfoData key_text;
+		StringInfoData scratch;
+
+		ddb_atomic_note_write(t->opts, t, t->key_buf.data, t->key_buf.len,
+							  kind == DDB_OP_UPDATE ? DDB_ATOMIC_ADD : DDB_ATOMIC_REPLACE,
+							  bytes, true);
+		MemoryContextSwitchTo(t->row_cxt);
+		initStringInfo(&key_text);
+		initStringInfo(&scratch);
+		if (kind == DDB_OP_UPDATE)
+			appendBinaryStringInfo(&key_text, t->item_buf.data, t->item_buf.len);
+		else
+			ddb_convert_key(t->format, slot, &key_text, &scratch);
+		MemoryContextSwitchTo(old);
+		atomic_key_text = MemoryContextStrdup(t->items_cxt, key_text.data);
+	}
 	MemoryContextReset(t->row_cxt);
 
 	if (t->n_items == 0)
@@ -1243,6 +1295,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 		item->key = MemoryContextAlloc(t->items_cxt, t->key_buf.len);
 		memcpy(item->key, t->key_buf.data, t->key_buf.len);
 	}
+	item->key_text = atomic_key_text;
 	item->level = GetCurrentTransactionNestLevel();
 	t->n_items++;
 }
@@ -1361,6 +1414,174 @@ ddb_writer_has_written(void)
 	return false;
 }
 
+/* ---------- sink.commit-mode 'atomic' ---------- */
+
+/* The size of a queued write as ddb_atomic_note_write counts it. */
+static int64
+atomic_bytes(const DdbPending *item)
+{
+	if (item->kind == DDB_OP_PUT)
+		return item->request_len - (int) (strlen(PUT_PREFIX) + strlen(REQUEST_SUFFIX));
+	if (item->kind == DDB_OP_DELETE)
+		return item->key_len;
+	return item->sets_len + item->removes_len;
+}
+
+/* After a subtransaction rolled back: note again what the atomic queues still hold. */
+static void
+atomic_renote(void)
+{
+	DdbTarget  *t;
+	int			i;
+
+	ddb_atomic_forget();
+	for (t = targets; t; t = t->next)
+		if (t->opts->sink.atomic)
+			for (i = 0; i < t->n_items; i++)
+				ddb_atomic_note_write(t->opts, t, t->items[i].key, t->items[i].key_len,
+									  t->items[i].kind == DDB_OP_UPDATE ?
+									  DDB_ATOMIC_ADD : DDB_ATOMIC_REPLACE,
+									  atomic_bytes(&t->items[i]), false);
+}
+
+static void
+atomic_refresh(void *arg, AwsDdbEndpoint *ep)
+{
+	DdbTarget  *t = arg;
+
+	elog(DEBUG1, "ddb_fdw: credentials for \"%s\" expired, fetching fresh ones", t->opts->relname);
+	explicit_bzero(t->creds.secret_access_key, strlen(t->creds.secret_access_key));
+	ddb_creds_forget_temporary();
+	ddb_creds_resolve(t->opts, get_http(), WriterTxnContext, &t->creds);
+	endpoint_of(t, ep);
+}
+
+/*
+ * Send what the atomic targets of first's server queued as one
+ * TransactWriteItems: each queue folded per key (as a batch flush folds
+ * it), every remaining write one action.
+ */
+static void
+flush_atomic_server(DdbTarget *first)
+{
+	DdbTarget  *t;
+	DdbAtomicAction *actions;
+	int			n_actions = 0;
+	int			max_actions = 0;
+	AwsDdbEndpoint ep;
+	MemoryContext old;
+	int			i;
+
+	for (t = first; t; t = t->next)
+		if (t->opts->sink.atomic && t->opts->serverid == first->opts->serverid && !t->flushing)
+			max_actions += t->n_items;
+	if (max_actions == 0)
+		return;
+	old = MemoryContextSwitchTo(first->flush_cxt);
+	actions = palloc0(sizeof(DdbAtomicAction) * max_actions);
+	for (t = first; t; t = t->next)
+	{
+		DdbPending *folded;
+		int			n = t->n_items;
+
+		if (!t->opts->sink.atomic || t->opts->serverid != first->opts->serverid ||
+			t->flushing || n == 0)
+			continue;
+		t->flushing = true;		/* reset by a (sub)transaction abort on error */
+		t->atomic_sent = n;
+		if (table_dropped(t))
+			continue;
+		folded = palloc(sizeof(DdbPending) * n);
+		memcpy(folded, t->items, sizeof(DdbPending) * n);
+		if (fold_per_key(t, folded, n) > 0)
+			confirm_key(t);
+		for (i = 0; i < n; i++)
+		{
+			DdbPending *item = &folded[i];
+			DdbAtomicAction *a;
+
+			if (item->request == NULL)
+				continue;
+			a = &actions[n_actions++];
+			a->table_name = t->opts->table_name;
+			a->relname = t->opts->relname;
+			a->key_text = item->key_text;
+			switch (item->kind)
+			{
+				case DDB_OP_PUT:
+					a->kind = AWS_DDB_PUT;
+					a->attrs = item->request + strlen(PUT_PREFIX);
+					a->attrs_len = item->request_len - strlen(PUT_PREFIX) - strlen(REQUEST_SUFFIX);
+					break;
+				case DDB_OP_DELETE:
+					a->kind = AWS_DDB_DELETE;
+					a->attrs = item->request + strlen(DELETE_PREFIX);
+					a->attrs_len = item->request_len - strlen(DELETE_PREFIX) - strlen(REQUEST_SUFFIX);
+					break;
+				case DDB_OP_UPDATE:
+					a->kind = AWS_DDB_UPDATE;
+					a->attrs = item->request;
+					a->attrs_len = item->request_len;
+					a->sets = item->sets;
+					a->sets_len = item->sets_len;
+					a->removes = item->removes;
+					a->removes_len = item->removes_len;
+					break;
+			}
+		}
+	}
+	/* the limits were checked at every statement; this is the last line of defence */
+	if (n_actions > AWS_DDB_MAX_TRANSACT_ITEMS)
+		elog(ERROR, "atomic transaction holds %d actions after folding", n_actions);
+	if (n_actions > 0)
+	{
+		/* ddb_fdw_activity shows the request under the first table of the server */
+		DdbActivitySlot *slot = ddb_activity_slot(first->relid, first->opts->table_name);
+		DdbStats	before = ddb_stats;
+		const char *servername = GetForeignServer(first->opts->serverid)->servername;
+		MemoryContext caller = CurrentMemoryContext;
+
+		endpoint_of(first, &ep);
+		PG_TRY();
+		{
+			ddb_atomic_send(get_http(), &ep, &first->opts->sink, servername,
+							actions, n_actions, atomic_refresh, first);
+		}
+		PG_CATCH();
+		{
+			activity_failed(slot, &before, caller);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		ddb_activity_flushed(slot, &before, &ddb_stats, NULL);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(first->flush_cxt);
+
+	/* written: the queues go, as after a batch flush */
+	for (t = first; t; t = t->next)
+	{
+		if (!t->opts->sink.atomic || t->opts->serverid != first->opts->serverid ||
+			!t->flushing || t->atomic_sent == 0)
+			continue;
+		count_flushed(t, 0, t->atomic_sent);
+		t->flushing = false;
+		/* rows a credentials function queued meanwhile wait for the next pass */
+		if (t->n_items > t->atomic_sent)
+		{
+			t->n_items -= t->atomic_sent;
+			memmove(t->items, t->items + t->atomic_sent, sizeof(DdbPending) * t->n_items);
+			t->atomic_sent = 0;
+			continue;
+		}
+		t->atomic_sent = 0;
+		t->n_items = 0;
+		t->max_items = 0;
+		t->items = NULL;
+		MemoryContextReset(t->items_cxt);
+	}
+}
+
 /* Passes over the targets before rows that keep coming during the flush fail the COMMIT. */
 #define MAX_COMMIT_FLUSH_PASSES 10
 
@@ -1421,7 +1642,12 @@ ddb_writer_flush_all(void)
 							   MAX_COMMIT_FLUSH_PASSES),
 					 errhint("Check the credentials function (\"aws.credentials.custom.function\"): it should not write to ddb_fdw foreign tables.")));
 		for (t = targets; t; t = t->next)
-			flush_target(t);
+		{
+			if (t->opts->sink.atomic)
+				flush_atomic_server(t);
+			else
+				flush_target(t);
+		}
 	}
 	in_commit_flush = false;
 	error_context_stack = context.previous;
@@ -1450,6 +1676,7 @@ ddb_writer_end_xact(bool aborted)
 	targets = NULL;
 	targets_tail = NULL;
 	in_commit_flush = false;
+	ddb_atomic_forget();
 	current_generation++;
 	if (WriterTxnContext != NULL)
 	{
@@ -1497,4 +1724,6 @@ ddb_writer_end_subxact(int level, bool aborted)
 							   t->opts->relname),
 					 errhint("Raise \"sink.requests.max-buffered\" to keep a whole transaction in memory until COMMIT.")));
 	}
+	if (aborted)
+		atomic_renote();
 }

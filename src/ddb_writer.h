@@ -11,9 +11,12 @@
  * "sink.batch.max-size" items, keeps only the latest write per key, re-sends
  * UnprocessedItems and retries retryable errors with backoff; any failure
  * raises an ERROR naming the DynamoDB error and the table.  Rows queued in a
- * subtransaction are dropped when it rolls back.  Per-backend state (the
- * HTTP connection, key schemas) outlives transactions; everything else is
- * released at transaction end.
+ * subtransaction are dropped when it rolls back.  Tables with
+ * "sink.commit-mode" 'atomic' are never flushed early; at COMMIT the queues
+ * of a server's atomic tables, folded per key, go as one TransactWriteItems
+ * (ddb_atomic.h), whose limits are checked as each row is queued.
+ * Per-backend state (the HTTP connection, key schemas) outlives
+ * transactions; everything else is released at transaction end.
  */
 #ifndef DDB_WRITER_H
 #define DDB_WRITER_H
@@ -59,6 +62,9 @@ extern int	ddb_writer_key_attnums(const DdbTarget *target, AttrNumber *attnums,
 
 /* Do two rows of the target's foreign table have the same key (binary equality)? */
 extern bool ddb_writer_same_key(const DdbTarget *target, TupleTableSlot *a, TupleTableSlot *b);
+
+/* Sleep before retry attempt (0-based): full jitter, honours query cancel. */
+extern void ddb_backoff_sleep(int attempt);
 
 /* Transaction hooks (ddb_xact.c). */
 extern bool ddb_writer_has_pending(void);

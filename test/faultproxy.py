@@ -29,6 +29,16 @@ seed; other requests (DescribeTable, Scan, ...) always pass:
   slow_after   forwards at once, answers after --slow-ms (written, answer late)
   stall        waits --slow-ms, then closes the connection without forwarding
 
+TransactWriteItems (moto has it; dynalite has not):
+  canceled     400 TransactionCanceledException, nothing forwarded: CancellationReasons
+               ConditionalCheckFailed for the last action, None for the others
+  canceled_all the same, ConditionalCheckFailed for every action
+  conflict     400 TransactionCanceledException, nothing forwarded: TransactionConflict
+               for the first action, None for the others (a retry can clear it)
+  txconflict   400 TransactionConflictException, nothing forwarded
+The ClientRequestToken of every TransactWriteItems that reaches the proxy is
+recorded in order (GET /__proxy/tokens), faulted or not.
+
 Hostile peers (nothing forwarded unless said; what a DynamoDB never answers):
   huge         200, chunked, a JSON body of --huge-mb MB, streamed (never held here)
   huge400      400 with Content-Length announcing --huge-mb MB, streamed
@@ -44,12 +54,16 @@ STS AssumeRole requests (form bodies, "Action=AssumeRole") count as the
 operation "AssumeRole", so a test can point aws.sts.endpoint here for huge.
 
 Every request can also be delayed by --latency-ms (a network's round trip).
+--null-ops OPS: those operations are answered at once as fully processed
+(BatchWriteItem {"UnprocessedItems":{}}, others {}), nothing forwarded: a
+null sink for measuring the client's own cost (test/atomic-bench.sh).
 Control, on the proxy's own port:
   POST /__proxy/script  body: JSON list of fault names    -> replaces the script
   POST /__proxy/random  body: {"rate":0.3,"seed":1,"faults":[...]}
   POST /__proxy/reset                                      -> no faults, counters zeroed
   GET  /__proxy/stats                                      -> JSON counters
   GET  /__proxy/stats?detail=1      the same, plus "by_op": faults per operation
+  GET  /__proxy/tokens              JSON list of the TransactWriteItems tokens seen
 """
 import argparse
 import http.client
@@ -63,7 +77,7 @@ import time
 
 STATE_LOCK = threading.Lock()
 STATE = {"script": [], "rate": 0.0, "faults": [], "rng": random.Random(0),
-         "counts": {}, "by_op": {}, "requests": 0, "forwarded": 0}
+         "counts": {}, "by_op": {}, "requests": 0, "forwarded": 0, "tokens": []}
 
 ERRORS = {
     "throttle": (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -101,8 +115,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = None
     latency = 0.0
     slow = 0.0
-    ops = ("BatchWriteItem", "UpdateItem", "AssumeRole")
+    ops = ("BatchWriteItem", "UpdateItem", "TransactWriteItems", "AssumeRole")
     huge_mb = 300
+    null_ops = ()
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -159,7 +174,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
-        if self.path in ("/__proxy/stats", "/__proxy/stats?detail=1"):
+        if self.path == "/__proxy/tokens":
+            with STATE_LOCK:
+                tokens = list(STATE["tokens"])
+            self.reply(200, json.dumps(tokens), "application/json")
+        elif self.path in ("/__proxy/stats", "/__proxy/stats?detail=1"):
             with STATE_LOCK:
                 stats = {"requests": STATE["requests"], "forwarded": STATE["forwarded"],
                          "faults": STATE["counts"], "script_left": len(STATE["script"])}
@@ -179,6 +198,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         op = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
         if not op and b"Action=AssumeRole" in body:
             op = "AssumeRole"
+        if op == "TransactWriteItems":
+            try:
+                token = json.loads(body).get("ClientRequestToken")
+            except ValueError:
+                token = None
+            with STATE_LOCK:
+                STATE["tokens"].append(token)
+        if op in self.null_ops:
+            return self.reply(200, '{"UnprocessedItems":{}}' if op == "BatchWriteItem" else "{}")
         fault = next_fault() if op in self.ops else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         if fault == "unprocessed" and op != "BatchWriteItem":
@@ -199,6 +227,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault == "xml403":
             return self.reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Injected denial"
                                    "</Message></Error></ErrorResponse>", "text/xml")
+        if fault in ("canceled", "canceled_all", "conflict"):
+            n = len(json.loads(body).get("TransactItems", []))
+            reasons = [{"Code": "None"} for _ in range(n)]
+            failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+            if fault == "canceled_all":
+                reasons = [failed for _ in range(n)]
+            elif n and fault == "canceled":
+                reasons[-1] = failed
+            elif n:
+                reasons[0] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+            return self.reply(400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                "message": "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]"
+                           % ", ".join(r["Code"] for r in reasons),
+                "CancellationReasons": reasons}))
+        if fault == "txconflict":
+            return self.reply(400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                "message": "Transaction is ongoing for the item"}))
         if fault == "reset_before":
             return self.drop()
         if fault == "slow":
@@ -325,7 +372,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 STATE["faults"] = list(spec.get("faults", []))
                 STATE["rng"] = random.Random(spec.get("seed", 0))
             elif cmd == "reset":
-                STATE.update(script=[], rate=0.0, faults=[], counts={}, by_op={}, requests=0, forwarded=0)
+                STATE.update(script=[], rate=0.0, faults=[], counts={}, by_op={}, requests=0, forwarded=0,
+                             tokens=[])
             else:
                 return self.reply(404, "unknown control command\n", "text/plain")
         self.reply(200, "ok\n", "text/plain")
@@ -343,9 +391,11 @@ def main():
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--slow-ms", type=float, default=3000)
     ap.add_argument("--huge-mb", type=int, default=300)
-    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,AssumeRole",
+    ap.add_argument("--ops", default="BatchWriteItem,UpdateItem,TransactWriteItems,AssumeRole",
                     help="comma-separated operations that faults apply to")
+    ap.add_argument("--null-ops", default="", help="comma-separated operations answered at once, not forwarded")
     args = ap.parse_args()
+    Handler.null_ops = tuple(o for o in args.null_ops.split(",") if o)
     Handler.ops = tuple(o for o in args.ops.split(",") if o)
     Handler.upstream = ("127.0.0.1", args.upstream_port)
     Handler.latency = args.latency_ms / 1000.0

@@ -102,6 +102,7 @@ export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
 export DDB_PROXY_URL="http://127.0.0.1:${DDB_PROXY_PORT:-28003}"
 export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-28004}"
 export DDB_SECRET_URL="http://127.0.0.1:${DDB_SECRET_PORT:-28005}"
+export DDB_MOTO_PROXY_URL="http://127.0.0.1:${DDB_MOTO_PROXY_PORT:-28006}"
 # test/ddb's own identity for dynalite and plain moto (they check the format only)
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE

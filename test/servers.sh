@@ -11,6 +11,8 @@
 #              certificate, in front of dynalite
 #   secretpage an internal service that is not         ${DDB_SECRET_PORT:-28005}
 #              DynamoDB (test/secretpage.py)
+#   motoproxy  faultproxy in front of moto            ${DDB_MOTO_PROXY_PORT:-28006}
+#              (TransactWriteItems: dynalite has none)
 # DDB_RUN_DIR and the DDB_*_PORT variables let a second set run beside the first.
 # Usage: test/servers.sh start [NAME...]|stop|status
 set -euo pipefail
@@ -22,6 +24,7 @@ moto_auth_port=${DDB_MOTO_AUTH_PORT:-28002}
 proxy_port=${DDB_PROXY_PORT:-28003}
 tls_port=${DDB_TLS_PORT:-28004}
 secret_port=${DDB_SECRET_PORT:-28005}
+moto_proxy_port=${DDB_MOTO_PROXY_PORT:-28006}
 
 moto_bin() {
   [ -z "${DDB_MOTO_SERVER:-}" ] || { echo "$DDB_MOTO_SERVER"; return 0; }
@@ -105,7 +108,7 @@ EOF
 case "${1:-}" in
   start)  # start [NAME...]: all of them, or those named (the demo needs dynalite only)
     shift
-    want=" ${*:-dynalite moto moto_auth faultproxy tlsproxy secretpage} "
+    want=" ${*:-dynalite moto moto_auth faultproxy tlsproxy secretpage motoproxy} "
     wanted() { [[ $want == *" $1 "* ]]; }
     mkdir -p "$run"
     dynalite="$here/.dynalite/node_modules/.bin/dynalite"
@@ -128,12 +131,16 @@ case "${1:-}" in
     if wanted secretpage; then
       start_one secretpage "$secret_port" /usr/bin/python3 "$here/secretpage.py" --port "$secret_port"
     fi
+    if wanted motoproxy; then
+      start_one motoproxy "$moto_proxy_port" /usr/bin/python3 "$here/faultproxy.py" \
+        --port "$moto_proxy_port" --upstream-port "$moto_port" --slow-ms 3000
+    fi
     ;;
   stop)
-    for n in secretpage tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
+    for n in motoproxy secretpage tlsproxy faultproxy dynalite moto moto_auth; do stop_one "$n"; done
     ;;
   status)
-    for n in dynalite moto moto_auth faultproxy tlsproxy secretpage; do
+    for n in dynalite moto moto_auth faultproxy tlsproxy secretpage motoproxy; do
       if [ -f "$run/$n.pid" ] && kill -0 "$(cat "$run/$n.pid")" 2>/dev/null; then
         echo "$n: running (pid $(cat "$run/$n.pid"))"
       else

@@ -50,6 +50,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		case 0:
 			aws_ddb_parse_error(400, text, size, &err);
+			{
+				/* an error body is also where TransactWriteItems' reasons come from */
+				AwsDdbCancellation c;
+
+				if (aws_ddb_parse_cancellation(text, size, &c, &err))
+					aws_ddb_cancellation_free(&c);
+			}
 			(void) aws_ddb_error_is_retryable(&err);
 			/* a document's type is a bare name; anything else is named by its status */
 			if (err.foreign_body ? strcmp(err.type, "HTTP 400") != 0 :

@@ -302,6 +302,73 @@ test_update_item(void)
 }
 
 static void
+test_transact_actions(void)
+{
+	AwsBuf		out = {0};
+	AwsError	err;
+	const char *item = "{\"id\":{\"N\":\"1\"},\"v\":{\"S\":\"a\"}}";
+	const char *key = "{\"id\":{\"N\":\"1\"}}";
+	const char *sets = "{\"v\":{\"S\":\"b\"}}";
+	const char *removes = "{\"w\":true}";
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_build_transact_action(AWS_DDB_PUT, "t\"x", item, strlen(item), NULL, 0, NULL, 0,
+										&out, &err) &&
+		  strcmp(out.data, "{\"Put\":{\"TableName\":\"t\\\"x\",\"Item\":{\"id\":{\"N\":\"1\"},\"v\":{\"S\":\"a\"}}}}") == 0,
+		  "Put action, table name escaped");
+	CHECK(aws_ddb_build_transact_action(AWS_DDB_DELETE, "t", key, strlen(key), NULL, 0, NULL, 0,
+										&out, &err) &&
+		  strcmp(out.data, "{\"Delete\":{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}}}}") == 0,
+		  "Delete action");
+	CHECK(aws_ddb_build_transact_action(AWS_DDB_UPDATE, "t", key, strlen(key), sets, strlen(sets),
+										removes, strlen(removes), &out, &err) &&
+		  strstr(out.data, "{\"Update\":{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},") == out.data &&
+		  strstr(out.data, "\"UpdateExpression\":\"SET #a0 = :v0 REMOVE #a1\"") != NULL &&
+		  strstr(out.data, "\"ExpressionAttributeNames\":{\"#a0\":\"v\",\"#a1\":\"w\"}") != NULL,
+		  "Update action: the UpdateItem expression");
+	CHECK(!aws_ddb_build_transact_action(AWS_DDB_UPDATE, "t", key, strlen(key), NULL, 0, NULL, 0,
+										 &out, &err) && err.kind == AWS_ERR_INPUT,
+		  "an Update action without an expression is refused");
+	CHECK(!aws_ddb_build_transact_action(AWS_DDB_PUT, "t", "[1]", 3, NULL, 0, NULL, 0, &out, &err),
+		  "a Put of a non-object is refused");
+	aws_buf_free(&out);
+}
+
+static void
+test_cancellation(void)
+{
+	AwsDdbCancellation c;
+	AwsError	err;
+	const char *body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
+		"\"Message\":\"Transaction cancelled\",\"CancellationReasons\":[{\"Code\":\"None\"},"
+		"{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request failed\"},"
+		"{\"Code\":\"TransactionConflict\",\"Message\":\"bad\\u0001byte\"},7]}";
+	char		many[8192];
+	size_t		n;
+	int			i;
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_parse_cancellation(body, strlen(body), &c, &err) && c.n == 4, "four reasons");
+	CHECK(c.n == 4 && strcmp(c.codes[0], "None") == 0 && strcmp(c.messages[0], "") == 0 &&
+		  strcmp(c.codes[1], "ConditionalCheckFailed") == 0 &&
+		  strcmp(c.messages[1], "The conditional request failed") == 0 &&
+		  strcmp(c.messages[2], "bad byte") == 0 && strcmp(c.codes[3], "None") == 0,
+		  "codes and printable messages by action; a non-object reason is None");
+	CHECK(aws_ddb_cancellation_is_retryable(c.codes[0]) && !aws_ddb_cancellation_is_retryable(c.codes[1]) &&
+		  aws_ddb_cancellation_is_retryable(c.codes[2]), "which reasons a retry can clear");
+	aws_ddb_cancellation_free(&c);
+	CHECK(!aws_ddb_parse_cancellation("{\"message\":\"x\"}", 15, &c, &err) && err.kind == AWS_ERR_PROTOCOL,
+		  "no CancellationReasons");
+	CHECK(!aws_ddb_parse_cancellation("not json", 8, &c, &err), "not JSON");
+	n = (size_t) snprintf(many, sizeof(many), "{\"CancellationReasons\":[");
+	for (i = 0; i < 101; i++)
+		n += (size_t) snprintf(many + n, sizeof(many) - n, "%s{\"Code\":\"None\"}", i ? "," : "");
+	n += (size_t) snprintf(many + n, sizeof(many) - n, "]}");
+	CHECK(!aws_ddb_parse_cancellation(many, n, &c, &err) && err.kind == AWS_ERR_PROTOCOL,
+		  "more reasons than a transaction has actions");
+}
+
+static void
 test_profile_file(void)
 {
 	const char *path = "/tmp/ddb_fdw_unit_credentials";
@@ -347,6 +414,8 @@ main(void)
 	test_split_url();
 	test_json_patch();
 	test_update_item();
+	test_transact_actions();
+	test_cancellation();
 	test_profile_file();
 	return unit_summary();
 }
