@@ -14,7 +14,7 @@ PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
           src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c \
-          src/ddb_activity.c
+          src/ddb_activity.c src/ddb_pacing.c
 AWS_SRCS = src/aws_error.c src/aws_buf.c src/aws_sigv4.c src/aws_http.c \
            src/aws_dynamodb.c src/aws_creds.c src/aws_sts.c src/aws_metadata.c
 OBJS = $(PG_SRCS:.c=.o) $(AWS_SRCS:.c=.o)

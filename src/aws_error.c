@@ -18,6 +18,7 @@ aws_error_set(AwsError *err, AwsErrorKind kind, const char *fmt,...)
 
 	err->kind = kind;
 	err->type[0] = '\0';
+	err->reasons[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -31,6 +32,7 @@ aws_error_set_service(AwsError *err, long http_status,
 	err->http_status = http_status;
 	snprintf(err->type, sizeof(err->type), "%s", type ? type : "");
 	snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+	err->reasons[0] = '\0';
 }
 
 const char *

@@ -28,6 +28,7 @@ typedef struct AwsError
 	long		http_status;	/* 0 when no response was received */
 	char		type[128];		/* service error type, e.g. ResourceNotFoundException */
 	char		message[1024];	/* human readable detail, never holds secrets */
+	char		reasons[512];	/* DynamoDB's ThrottlingReasons, "reason (resource), ..."; "" if none */
 } AwsError;
 
 /* Reset to AWS_OK. */
