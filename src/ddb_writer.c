@@ -869,7 +869,7 @@ typedef struct NoProgress
 {
 	const char *table_name;
 	int			tries;
-	double		seconds;
+	int			max_retries;
 } NoProgress;
 
 static void
@@ -877,8 +877,8 @@ no_progress_context(void *arg)
 {
 	NoProgress *np = arg;
 
-	errcontext("DynamoDB table \"%s\" made no progress in %d tries in a row over %.1f s (\"sink.max-retries\")",
-			   np->table_name, np->tries, np->seconds);
+	errcontext("DynamoDB table \"%s\" accepted no item in %d tries in a row (\"sink.max-retries\" is %d)",
+			   np->table_name, np->tries, np->max_retries);
 }
 
 /*
@@ -917,14 +917,12 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 	DdbPacer   *pacer = ddb_pacer_get(t->url, t->opts->table_name);
 	int			no_progress = 0;	/* rounds in a row in which the table took nothing */
 	double		lookahead_ms = 0;	/* how long a round takes (smoothed), at most 1 s */
-	instr_time	progress_at;	/* when it last took something */
 	AwsError	throttle_err;	/* the last throttling answer */
 	AwsError	cap_err;
 
 	endpoint_of(t, &ep);
 	aws_error_clear(&cap_err);
 	aws_error_clear(&throttle_err);
-	INSTR_TIME_SET_CURRENT(progress_at);
 	if (!aws_http_set_max_connections(get_http(), t->opts->sink.http_max_concurrency, &cap_err))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -1011,22 +1009,31 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 											   t->opts->table_name, sent, sent_lens, b->n_live,
 											   left, &n_unprocessed, &call_err);
 			aws_buf_free(&calls[i].response);
+			/*
+			 * Counted once DynamoDB has them, the processed part of a partly
+			 * processed batch too (a later failure must not hide them): an
+			 * abort warns about exactly these.
+			 */
+			if (ok)
+			{
+				for (j = 0; j < b->n_live; j++)
+					if (n_unprocessed == 0 || !left[j])
+						count_flushed(t, b->levels[b->live[j]], 1);
+				if (b->n_live == 0)
+					count_flushed(t, b->levels[0], b->n_items);		/* UpdateItem */
+				ddb_stats.items_written += n_sent - (long) n_unprocessed;
+				accepted += n_sent - (long) n_unprocessed;
+			}
 			if (ok && n_unprocessed > 0)
 				keep_unprocessed(t, b, left);
 			pfree(sent);
 			pfree(sent_lens);
 			pfree(left);
 			retry_after = Max(retry_after, calls[i].retry_after_ms);
-			if (ok)
-				accepted += n_sent - (long) n_unprocessed;
 			if (ok && n_unprocessed == 0)
 			{
 				b->done = true;
 				b->attempts = 0;
-				ddb_stats.items_written += b->n_items;
-				/* counted once DynamoDB has them: an abort warns about exactly these */
-				for (j = 0; j < b->n_items; j++)
-					count_flushed(t, b->levels[j], 1);
 				continue;
 			}
 			if (ok)
@@ -1107,10 +1114,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			 operation, t->opts->table_name, n_calls, accepted, throttled ? ", throttled" : "",
 			 ddb_pacer_active(pacer) ? ddb_pacer_rate(pacer) : 0.0);
 		if (accepted > 0)
-		{
 			no_progress = 0;
-			INSTR_TIME_SET_CURRENT(progress_at);
-		}
 		else if (throttled)
 			no_progress++;
 		if (!throttled && !paced)
@@ -1119,13 +1123,10 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		{
 			ErrorContextCallback cb;
 			NoProgress	np;
-			instr_time	now;
 
-			INSTR_TIME_SET_CURRENT(now);
-			INSTR_TIME_SUBTRACT(now, progress_at);
 			np.table_name = t->opts->table_name;
 			np.tries = no_progress;
-			np.seconds = INSTR_TIME_GET_DOUBLE(now);
+			np.max_retries = t->opts->sink.max_retries;
 			cb.callback = no_progress_context;
 			cb.arg = &np;
 			cb.previous = error_context_stack;
