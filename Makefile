@@ -21,7 +21,7 @@ PGFILEDESC = "ddb_fdw - write-only foreign data wrapper for Amazon DynamoDB"
 # needs no PostgreSQL header and is unit-tested on its own.
 PG_SRCS = src/ddb_fdw.c src/ddb_option.c src/ddb_convert.c src/ddb_writer.c \
           src/ddb_xact.c src/ddb_bridge.c src/ddb_stats.c src/ddb_forward.c src/ddb_creds.c \
-          src/ddb_activity.c src/ddb_atomic.c
+          src/ddb_activity.c src/ddb_atomic.c src/ddb_pacing.c
 AWS_CLIENT_DIR = src
 include $(dir $(lastword $(MAKEFILE_LIST)))src/aws_client.mk
 AWS_SRCS = $(AWS_CLIENT_SRCS)

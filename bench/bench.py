@@ -8,7 +8,14 @@ numbers are the backend's own: CPU from /proc/self/stat and peak RSS from
 /proc/self/status, read through pg_read_file in the same session, so a
 fresh session per measurement makes the peak that statement's.
 Every ddb_fdw run is checked: ddb_fdw_stats() must report N items written
-with no error, and against dynalite the table is counted from outside."""
+with no error, and against dynalite the table is counted from outside.
+
+Capacity (BENCH_CAPACITY_URL, test/capacity.py in front of dynalite at 300
+WCU with 1 s of burst): 6,000 rows by ddb_fdw INSERT ... SELECT and by boto3,
+from one backend (process) and from four at once (1,500 rows each), each
+against the capacity bound (5,700 rows beyond the burst at 300 a second:
+19 s), with the calls the proxy throttled.  --capacity runs only these."""
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -23,6 +30,8 @@ ENDPOINTS = {
     "null sink": os.environ["BENCH_NULL_URL"],
     "20 ms latency": os.environ["BENCH_LATENCY_URL"],
 }
+CAPACITY_URL = os.environ.get("BENCH_CAPACITY_URL")
+CAPACITY_WCU = 300
 CSV_DIR = os.environ["BENCH_CSV_DIR"]
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -159,7 +168,71 @@ def measure(label, endpoint, n, fn, repeat):
     return runs[len(runs) // 2]
 
 
+def capacity_run(method, backends, n=6000):
+    """n rows into a fresh table behind the capacity proxy, split over backends at once."""
+    import urllib.request
+    url = CAPACITY_URL
+    ddb(ENDPOINTS["dynalite"], "delete-table", "--if-exists", "capbench")
+    ddb(ENDPOINTS["dynalite"], "create-table", "capbench", "user_id:N", "item_id:N")
+    urllib.request.urlopen(url + "/__capacity/reset", data=b"{}").read()
+    urllib.request.urlopen(url + "/__capacity/set",
+                           data=json.dumps({"wcu": CAPACITY_WCU, "burst_s": 1}).encode()).read()
+    share = n // backends
+
+    def one(i):
+        first = i * share + 1
+        if method == "ddb_fdw INSERT":
+            psql(f"INSERT INTO ft_capacity SELECT g, g * 10, g % 100, 'pv' "
+                 f"FROM generate_series({first}, {first + share - 1}) g")
+        else:
+            subprocess.run([sys.executable, os.path.join(HERE, "boto3_writer.py"), url, str(share),
+                            str(first), "capbench"], check=True, capture_output=True, text=True)
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(backends) as pool:
+        list(pool.map(one, range(backends)))
+    wall = time.perf_counter() - t0
+    stats = json.loads(urllib.request.urlopen(url + "/__capacity/stats").read())
+    landed = int(ddb(ENDPOINTS["dynalite"], "count", "capbench"))
+    if landed != n:
+        sys.exit(f"bench: {method} x{backends} at {CAPACITY_WCU} WCU: {landed} items landed, expected {n}")
+    return {"label": method, "backends": backends, "n": n, "wall": wall,
+            "bound": (n - CAPACITY_WCU) / CAPACITY_WCU,
+            "calls": stats["calls"], "throttled": stats["throttled_calls"]}
+
+
+def capacity_table():
+    if not CAPACITY_URL:
+        return
+    psql("CREATE EXTENSION IF NOT EXISTS ddb_fdw", "DROP SERVER IF EXISTS srv_capacity CASCADE",
+         f"CREATE SERVER srv_capacity FOREIGN DATA WRAPPER ddb_fdw "
+         f"OPTIONS (\"aws.region\" 'us-east-2', \"aws.endpoint\" '{CAPACITY_URL}')",
+         "CREATE USER MAPPING FOR CURRENT_USER SERVER srv_capacity OPTIONS "
+         "(\"aws.credentials.basic.accesskeyid\" 'bench', \"aws.credentials.basic.secretkey\" 'bench')",
+         "CREATE FOREIGN TABLE ft_capacity (user_id bigint, item_id bigint, "
+         "category_id bigint, behavior text) SERVER srv_capacity OPTIONS (\"table-name\" 'capbench')")
+    runs = []
+    for backends in (1, 4):
+        for m in ("ddb_fdw INSERT", "boto3 batch_writer"):
+            print(f"bench: {m} x{backends} -> {CAPACITY_WCU} WCU, 6,000 rows", file=sys.stderr, flush=True)
+            runs.append(capacity_run(m, backends))
+    print()
+    print(f"| method | backends | rows | seconds | × capacity bound | throttled calls / calls | × boto3 (time) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        boto = [b for b in runs if b["label"].startswith("boto3") and b["backends"] == r["backends"]][0]
+        vs = f"{r['wall'] / boto['wall']:.2f}" if r["label"].startswith("ddb_fdw") else ""
+        print(f"| {r['label']} | {r['backends']} | {r['n']:,} | {r['wall']:.1f} | {r['wall'] / r['bound']:.2f} "
+              f"| {r['throttled']} / {r['calls']} | {vs} |")
+    print()
+    print(f"Capacity: test/capacity.py at {CAPACITY_WCU} WCU with 1 s of burst in front of dynalite; "
+          f"the bound is (rows - burst) / WCU = {(6000 - CAPACITY_WCU) / CAPACITY_WCU:.1f} s; "
+          "four backends (boto3: processes) write 1,500 rows each at once. One run each.")
+
+
 def main():
+    if "--capacity" in sys.argv:
+        capacity_table()
+        return
     quick = "--quick" in sys.argv
     small = 20000 if quick else 100000
     big = 100000 if quick else 1000000
@@ -217,6 +290,7 @@ def main():
           "process's for boto3 (measured after imports). × columns: ratio of rows/s (through "
           f"the 20 ms latency sink, boto3's {small:,}-row rate is the reference: its rate does not "
           f"depend on N). Medians of {repeat} runs except dynalite, boto3 and the last two rows.")
+    capacity_table()
 
 
 if __name__ == "__main__":

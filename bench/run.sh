@@ -4,13 +4,15 @@
 # dependencies), builds ddb_fdw, starts a throwaway PostgreSQL, dynalite and
 # the nginx sinks of bench/nginx.conf.in on 127.0.0.1, runs bench/bench.py
 # and prints its table (README's performance section records one).  Stops
-# everything it started on exit.  --quick: 5-10x fewer rows, for a smoke run.
+# everything it started on exit.  --quick: 5-10x fewer rows, for a smoke run;
+# --capacity: only the provisioned-capacity comparison (test/capacity.py).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 pgport=${BENCH_PGPORT:-54331}
 null_port=${BENCH_NULL_PORT:-28010}
 latency_port=${BENCH_LATENCY_PORT:-28011}
+capacity_port=${BENCH_CAPACITY_PORT:-28012}
 
 test/install-deps.sh
 if ! dpkg-query -W -f='${Status}' nginx libnginx-mod-http-echo 2>/dev/null | grep -qv "install ok installed" &&
@@ -32,12 +34,13 @@ cleanup() {
   runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   [ -n "${nginx_pid:-}" ] && { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; } || true
+  [ -n "${capacity_pid:-}" ] && { kill "$capacity_pid" 2>/dev/null; wait "$capacity_pid" 2>/dev/null; } || true
   test/servers.sh stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-for port in "$null_port" "$latency_port"; do
+for port in "$null_port" "$latency_port" "$capacity_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is already taken (BENCH_NULL_PORT / BENCH_LATENCY_PORT pick others)" >&2
     exit 1
@@ -51,6 +54,11 @@ sed -e "s|@RUN@|$work|g" -e "s|@NULL_PORT@|$null_port|g" -e "s|@LATENCY_PORT@|$l
 nginx_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$latency_port/" && break; sleep 0.1; done
 kill -0 "$nginx_pid" 2>/dev/null || { echo "bench: nginx did not start" >&2; exit 1; }
+# a table provisioned at 300 WCU (1 s of burst) in front of dynalite
+python3 test/capacity.py --port "$capacity_port" --upstream-port "${DDB_DYNALITE_PORT:-28000}" \
+  --wcu 300 --burst-s 1 >"$work/capacity.log" 2>&1 &
+capacity_pid=$!
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$capacity_port/" && break; sleep 0.1; done
 
 runuser -u postgres -- "$(pg_config --bindir)/initdb" -D "$work/pg" -A trust >/dev/null
 runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
@@ -64,5 +72,6 @@ BENCH_PSQL="runuser -u postgres -- psql -h $work -p $pgport -d postgres" \
 BENCH_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}" \
 BENCH_NULL_URL="http://127.0.0.1:$null_port" \
 BENCH_LATENCY_URL="http://127.0.0.1:$latency_port" \
+BENCH_CAPACITY_URL="http://127.0.0.1:$capacity_port" \
 BENCH_CSV_DIR="$work" \
   python3 bench/bench.py "$@"

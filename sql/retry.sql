@@ -104,5 +104,20 @@ INSERT INTO retry_sk_ft VALUES (9, 'd', 'outer after the savepoint');
 COMMIT;
 :ddb dump retry_sk
 
+-- a partly processed request counts what DynamoDB took: an early flush that
+-- gets UnprocessedItems under "sink.fail-on-error" fails, and the abort of
+-- its savepoint warns about the half that was written (only requests
+-- processed whole used to be counted: 2 rows written, no WARNING)
+:ddb create-table retry_half id:N > /dev/null
+CREATE FOREIGN TABLE retry_half_ft (id int, v text) SERVER flaky
+  OPTIONS ("table-name" 'retry_half', "sink.requests.max-buffered" '4', "sink.fail-on-error" 'true');
+:faults '["unprocessed"]'
+BEGIN;
+SAVEPOINT s;
+INSERT INTO retry_half_ft SELECT g, 'half ' || g FROM generate_series(1, 5) g;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+:ddb count retry_half
+
 \! curl -s -X POST "$DDB_PROXY_URL"/__proxy/reset
 DROP SERVER flaky CASCADE;

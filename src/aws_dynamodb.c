@@ -116,6 +116,7 @@ aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation
 	for (i = 0; i < n; i++)
 	{
 		aws_buf_free(&calls[i].response);
+		calls[i].retry_after_ms = ok[i] ? resps[i].retry_after_ms : 0;
 		if (!ok[i])
 			calls[i].err = errs[i];
 		else if (resps[i].status != 200)
@@ -206,6 +207,45 @@ body_excerpt(const char *body, size_t len, char *out, size_t size)
 		out[n++] = isprint((unsigned char) body[i]) ? body[i] : ' ';
 	out[n] = '\0';
 }
+
+/*
+ * "reason (resource), ..." from a ThrottlingReasons array, printable
+ * characters only, cut to size; anything not shaped like it is left out.
+ */
+static void
+throttling_reasons(json_object *list, char *out, size_t size)
+{
+	size_t		n = 0;
+	size_t		i;
+
+	out[0] = '\0';
+	if (!json_object_is_type(list, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(list) && i < 16; i++)
+	{
+		json_object *r = json_object_array_get_idx(list, i);
+		json_object *f;
+		const char *reason = NULL;
+		const char *resource = NULL;
+		char		piece[512];
+		size_t		j;
+
+		if (!json_object_is_type(r, json_type_object))
+			continue;
+		if (json_object_object_get_ex(r, "reason", &f) && json_object_is_type(f, json_type_string))
+			reason = json_object_get_string(f);
+		if (json_object_object_get_ex(r, "resource", &f) && json_object_is_type(f, json_type_string))
+			resource = json_object_get_string(f);
+		if (reason == NULL)
+			continue;
+		snprintf(piece, sizeof(piece), "%s%s%s%s%s", n > 0 ? ", " : "", reason,
+				 resource ? " (" : "", resource ? resource : "", resource ? ")" : "");
+		for (j = 0; piece[j] && n + 1 < size; j++)
+			out[n++] = isprint((unsigned char) piece[j]) ? piece[j] : ' ';
+		out[n] = '\0';
+	}
+}
+
 
 /*
  * An error type as AWS's JSON protocols write "__type": "Name" or
@@ -302,9 +342,6 @@ aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
 		xml_element(body, "Message", message, sizeof(message));
 		document = true;
 	}
-	if (root != NULL)
-		json_object_put(root);
-
 	if (!document)
 	{
 		snprintf(type, sizeof(type), "HTTP %ld", status);
@@ -313,6 +350,11 @@ aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
 	}
 	aws_error_set_service(err, status, type, message);
 	err->foreign_body = !document;
+	if (document && root != NULL && json_object_is_type(root, json_type_object) &&
+		json_object_object_get_ex(root, "ThrottlingReasons", &field))
+		throttling_reasons(field, err->reasons, sizeof(err->reasons));
+	if (root != NULL)
+		json_object_put(root);
 }
 
 /*

@@ -58,6 +58,7 @@ typedef struct AwsDdbCall
 	AwsBuf		response;		/* the body, of an error status too; caller frees
 								 * (aws_buf_free), ok or not */
 	AwsError	err;
+	long		retry_after_ms; /* the answer's x-amz-retry-after, 0 when absent */
 } AwsDdbCall;
 
 /*
@@ -68,7 +69,11 @@ typedef struct AwsDdbCall
 extern bool aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
 							  AwsDdbCall *calls, size_t n, int max_inflight, AwsError *err);
 
-/* Turn a non-200 response into an AWS_ERR_SERVICE error. */
+/*
+ * Turn a non-200 response into an AWS_ERR_SERVICE error; DynamoDB's
+ * ThrottlingReasons (reason and resource of each, as far as they fit) go
+ * into err->reasons.
+ */
 extern void aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err);
 
 /*

@@ -19,6 +19,7 @@ aws_error_set(AwsError *err, AwsErrorKind kind, const char *fmt,...)
 	err->kind = kind;
 	err->type[0] = '\0';
 	err->foreign_body = false;
+	err->reasons[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -33,6 +34,7 @@ aws_error_set_service(AwsError *err, long http_status,
 	err->foreign_body = false;
 	snprintf(err->type, sizeof(err->type), "%s", type ? type : "");
 	snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+	err->reasons[0] = '\0';
 }
 
 const char *

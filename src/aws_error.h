@@ -32,6 +32,7 @@ typedef struct AwsError
 								 * document (aws_ddb_parse_error), so type and
 								 * message come from whatever answered: shown to
 								 * superusers only (ddb_bridge.h) */
+	char		reasons[512];	/* DynamoDB's ThrottlingReasons, "reason (resource), ..."; "" if none */
 } AwsError;
 
 /* Reset to AWS_OK. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -24,6 +25,7 @@ typedef struct EasySlot
 	size_t		n_header_lines; /* lines of headers, kept from one request to the next */
 	/* the request it carries: where its body goes and the limits it keeps */
 	AwsBuf	   *body;
+	long	   *retry_after_ms; /* where x-amz-retry-after goes */
 	size_t		max_body;
 	size_t		header_bytes;
 	bool		body_too_large;
@@ -267,19 +269,41 @@ write_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return aws_buf_append(slot->body, data, n) ? n : 0;
 }
 
-/* Header lines are not kept, only counted: libcurl holds each one meanwhile. */
+/*
+ * Header lines are not kept, only counted (libcurl holds each one
+ * meanwhile), except the one value the caller needs: x-amz-retry-after, a
+ * number of milliseconds, read up to AWS_HTTP_MAX_RETRY_AFTER_MS and reset by
+ * every status line (interim responses).
+ */
 static size_t
 count_header(char *data, size_t size, size_t nitems, void *userdata)
 {
 	EasySlot   *slot = userdata;
 	size_t		n = size * nitems;
+	static const char name[] = "x-amz-retry-after:";
 
-	(void) data;
 	slot->header_bytes += n;
 	if (slot->header_bytes > AWS_HTTP_MAX_HEADER_BYTES)
 	{
 		slot->headers_too_large = true;
 		return 0;
+	}
+	if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+		*slot->retry_after_ms = 0;
+	else if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0)
+	{
+		size_t		i = sizeof(name) - 1;
+		long		ms = 0;
+
+		while (i < n && (data[i] == ' ' || data[i] == '\t'))
+			i++;
+		for (; i < n && data[i] >= '0' && data[i] <= '9'; i++)
+		{
+			ms = ms * 10 + (data[i] - '0');
+			if (ms > AWS_HTTP_MAX_RETRY_AFTER_MS)
+				ms = AWS_HTTP_MAX_RETRY_AFTER_MS;
+		}
+		*slot->retry_after_ms = ms;
 	}
 	return n;
 }
@@ -535,6 +559,8 @@ prepare_slot(AwsHttp *http, EasySlot *slot, const AwsHttpRequest *req, AwsHttpRe
 
 	slot->errbuf[0] = '\0';
 	slot->body = &resp->body;
+	slot->retry_after_ms = &resp->retry_after_ms;
+	resp->retry_after_ms = 0;
 	slot->max_body = req->max_response_bytes > 0 ? req->max_response_bytes : AWS_HTTP_DEFAULT_MAX_RESPONSE;
 	slot->header_bytes = 0;
 	slot->body_too_large = false;

@@ -86,7 +86,11 @@ typedef struct AwsHttpResponse
 {
 	long		status;
 	AwsBuf		body;
+	long		retry_after_ms; /* x-amz-retry-after (ms, capped); 0 when absent */
 } AwsHttpResponse;
+
+/* The longest x-amz-retry-after taken from a peer (a larger value is cut to it). */
+#define AWS_HTTP_MAX_RETRY_AFTER_MS 20000
 
 /* max_connections caps open connections (0: libcurl's default). */
 extern AwsHttp *aws_http_create(long max_connections, AwsError *err);

@@ -79,6 +79,9 @@ ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 				(errcode(a->type ? a->sqlstate : ERRCODE_FDW_ERROR),
 				 errmsg("DynamoDB error %s: %s", err->type,
 						err->message[0] ? err->message : "(no message)"),
+				 err->reasons[0] != '\0' ?
+				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld; throttling reasons: %s.",
+						   operation, table_name, relname, err->http_status, err->reasons) :
 				 strcmp(err->type, "UnprocessedItems") != 0 ?
 				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
 						   operation, table_name, relname, err->http_status) :

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "common/pg_prng.h"
@@ -38,6 +40,7 @@
 #include "ddb_bridge.h"
 #include "ddb_convert.h"
 #include "ddb_creds.h"
+#include "ddb_pacing.h"
 #include "ddb_stats.h"
 #include "ddb_writer.h"
 #include "ddb_xact.h"
@@ -524,15 +527,23 @@ ddb_writer_options(const DdbTarget *target)
 
 /* ---------- sending ---------- */
 
-static void
-backoff_sleep(int attempt)
+/* Full jitter over base * 2^attempt, capped: how long the next wait lasts. */
+static long
+backoff_ms(int attempt)
 {
 	int			cap = BACKOFF_BASE_MS << Min(attempt, 16);
-	long		ms;
 
 	if (cap > BACKOFF_CAP_MS || cap <= 0)
 		cap = BACKOFF_CAP_MS;
-	ms = (long) pg_prng_uint64_range(&pg_global_prng_state, 1, (uint64) cap);
+	return (long) pg_prng_uint64_range(&pg_global_prng_state, 1, (uint64) cap);
+}
+
+/* Wait ms (backoff or pacing) without sending, interruptibly. */
+static void
+pause_ms(long ms)
+{
+	if (ms <= 0)
+		return;
 	ddb_stats.wait_ms += ms;
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 ms, ddb_wait_event_backoff());
@@ -543,7 +554,7 @@ backoff_sleep(int attempt)
 void
 ddb_backoff_sleep(int attempt)
 {
-	backoff_sleep(attempt);
+	pause_ms(backoff_ms(attempt));
 }
 
 /* Copy an AwsBuf result into the flush's memory, or raise the client error. */
@@ -865,16 +876,51 @@ keep_unprocessed(DdbTarget *t, Batch *b, const bool *left)
 	b->n_live = n_left;
 }
 
+/* Items a batch carries now (an UpdateItem: 1). */
+static int
+batch_items(const Batch *b)
+{
+	return b->n_live > 0 ? b->n_live : b->n_items;
+}
+
+/* Says, in the CONTEXT of a give-up, that the table stopped taking writes. */
+typedef struct NoProgress
+{
+	const char *table_name;
+	int			tries;
+	int			max_retries;
+} NoProgress;
+
+static void
+no_progress_context(void *arg)
+{
+	NoProgress *np = arg;
+
+	errcontext("DynamoDB table \"%s\" accepted no item in %d tries in a row (\"sink.max-retries\" is %d)",
+			   np->table_name, np->tries, np->max_retries);
+}
+
 /*
- * Send the batches, max-inflight at a time, until every item is written:
- * UnprocessedItems are re-sent (progress resets the retry budget) from our
- * own copies of the requests they match, and only when they are a subset
- * of what the batch just sent (aws_ddb_match_unprocessed): a forged answer
- * is a protocol error, so a peer can neither make us write what no row
- * asked for nor keep a flush going longer than one round per item,
- * retryable errors are retried unless fail-on-error, anything else raises.
- * When the key is unknown no dedup happened, so two batches may hold the
- * same key: then they go one at a time, in order.
+ * Send the batches until every item is written, paced per (endpoint, table)
+ * by ddb_pacing: until the table has throttled, rounds of up to
+ * max-inflight requests run at once (doubling while nothing is throttled);
+ * afterwards a round holds the requests the pacer's tokens allow (at least
+ * one, after waiting for it), so requests go at the rate the table takes
+ * instead of in bursts that wait for their slowest member.
+ *
+ * Throttling (a throttling error, UnprocessedItems) is counted for the
+ * table, not per batch: the flush gives up only when sink.max-retries + 1
+ * rounds in a row got not one item accepted, with full-jitter backoff
+ * between them (x-amz-retry-after, when the answer has it, is the shortest
+ * wait); any accepted item resets the count.  Other retryable errors (5xx,
+ * transport) count per batch, sink.max-retries times each, as before.
+ * UnprocessedItems are re-sent from our own copies of the requests they
+ * match, and only when they are a subset of what the batch just sent
+ * (aws_ddb_match_unprocessed): a forged answer is a protocol error, so a
+ * peer can neither make us write what no row asked for nor keep a flush
+ * going longer than one round per item; anything else raises.  When the
+ * key is unknown no dedup happened, so two batches may hold the same key:
+ * then they go one at a time, in order.
  */
 static void
 send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
@@ -884,12 +930,18 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 	int		   *which = palloc(sizeof(int) * Max(n, 1));
 	int			inflight = t->format->nkeys > 0 ?
 		Min(t->opts->sink.max_inflight, t->opts->sink.http_max_concurrency) : 1;
+	int			unpaced_round = inflight;
 	int			round_start = 0;
 	bool		creds_refreshed = false;
+	DdbPacer   *pacer = ddb_pacer_get(t->url, t->opts->table_name);
+	int			no_progress = 0;	/* rounds in a row in which the table took nothing */
+	double		lookahead_ms = 0;	/* how long a round takes (smoothed), at most 1 s */
+	AwsError	throttle_err;	/* the last throttling answer */
 	AwsError	cap_err;
 
 	endpoint_of(t, &ep);
 	aws_error_clear(&cap_err);
+	aws_error_clear(&throttle_err);
 	if (!aws_http_set_max_connections(get_http(), t->opts->sink.http_max_concurrency, &cap_err))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -901,6 +953,10 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		bool		have_fatal = false;
 		bool		refresh_creds = false;
 		bool		ran;
+		bool		paced = ddb_pacer_active(pacer);
+		bool		throttled = false;
+		long		accepted = 0;
+		long		retry_after = 0;
 		int			n_calls = 0;
 		int			max_attempts = 0;
 		int			i;
@@ -910,14 +966,30 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		/* without dedup, keep order: the earliest unfinished batch alone */
 		for (i = round_start; i < n; i++)
 		{
+			int			items;
+
 			if (batches[i].done)
 				continue;
+			items = batch_items(&batches[i]);
+			if (paced)
+			{
+				double		wait = ddb_pacer_wait_ms(pacer, items);
+
+				/* what will be due before this round's answers are back goes with it */
+				if (wait > lookahead_ms && n_calls > 0)
+					break;		/* the rest waits for the next round */
+				/* after a backoff the first request of a round goes at once */
+				if (wait > lookahead_ms && no_progress == 0)
+					pause_ms((long) ceil(wait - lookahead_ms));
+				ddb_pacer_take(pacer, items);
+			}
 			which[n_calls] = i;
 			calls[n_calls].body = batches[i].body.data;
 			calls[n_calls].body_len = batches[i].body.len;
 			ddb_stats.bytes_sent += batches[i].body.len;
 			n_calls++;
-			if (inflight == 1)
+			if (inflight == 1 || (!paced && n_calls >= unpaced_round) ||
+				(paced && n_calls >= inflight))
 				break;
 		}
 		if (n_calls == 0)
@@ -931,6 +1003,9 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, started);
 		ddb_stats.wait_ms += INSTR_TIME_GET_MILLISEC(elapsed);
+		lookahead_ms = Min(1000.0, lookahead_ms > 0 ?
+						   0.7 * lookahead_ms + 0.3 * INSTR_TIME_GET_MILLISEC(elapsed) :
+						   INSTR_TIME_GET_MILLISEC(elapsed));
 		for (i = 0; ran && i < n_calls; i++)
 		{
 			Batch	   *b = &batches[which[i]];
@@ -938,6 +1013,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			size_t	   *sent_lens = palloc(sizeof(size_t) * Max(b->n_live, 1));
 			bool	   *left = palloc(sizeof(bool) * Max(b->n_live, 1));
 			size_t		n_unprocessed = 0;
+			int			n_sent = batch_items(b);
 			bool		ok = calls[i].ok;
 			AwsError	call_err = calls[i].err;
 			int			j;
@@ -952,37 +1028,47 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 											   t->opts->table_name, sent, sent_lens, b->n_live,
 											   left, &n_unprocessed, &call_err);
 			aws_buf_free(&calls[i].response);
+			/*
+			 * Counted once DynamoDB has them, the processed part of a partly
+			 * processed batch too (a later failure must not hide them): an
+			 * abort warns about exactly these.
+			 */
+			if (ok)
+			{
+				for (j = 0; j < b->n_live; j++)
+					if (n_unprocessed == 0 || !left[j])
+						count_flushed(t, b->levels[b->live[j]], 1);
+				if (b->n_live == 0)
+					count_flushed(t, b->levels[0], b->n_items);		/* UpdateItem */
+				ddb_stats.items_written += n_sent - (long) n_unprocessed;
+				accepted += n_sent - (long) n_unprocessed;
+			}
 			if (ok && n_unprocessed > 0)
 				keep_unprocessed(t, b, left);
 			pfree(sent);
 			pfree(sent_lens);
 			pfree(left);
+			retry_after = Max(retry_after, calls[i].retry_after_ms);
 			if (ok && n_unprocessed == 0)
 			{
 				b->done = true;
-				ddb_stats.items_written += b->n_items;
-				/* counted once DynamoDB has them: an abort warns about exactly these */
-				for (j = 0; j < b->n_items; j++)
-					count_flushed(t, b->levels[j], 1);
+				b->attempts = 0;
 				continue;
 			}
 			if (ok)
 			{
-				/* DynamoDB took part of it: re-send the rest */
-				if (n_unprocessed < b->unprocessed)
-					b->attempts = 0;
-				b->unprocessed = n_unprocessed;
-				if (b->attempts >= t->opts->sink.max_retries || t->opts->sink.fail_on_error)
+				/* DynamoDB took part of it, or none: the table's capacity decides */
+				b->attempts = 0;
+				if (t->opts->sink.fail_on_error)
 				{
 					aws_error_set(&call_err, AWS_ERR_SERVICE,
 								  "%zu items were left unprocessed %d times in a row",
-								  n_unprocessed, b->attempts + 1);
+								  n_unprocessed, 1);
 					snprintf(call_err.type, sizeof(call_err.type), "UnprocessedItems");
 				}
 				else
 				{
-					b->attempts++;
-					max_attempts = Max(max_attempts, b->attempts);
+					throttled = true;
 					ddb_stats.unprocessed_resent += n_unprocessed;
 					continue;
 				}
@@ -993,6 +1079,15 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 				refresh_creds = true;
 				continue;
 			}
+			else if (aws_ddb_error_is_throttle(&call_err) && !t->opts->sink.fail_on_error)
+			{
+				/* counted against the table's progress, not the batch's budget */
+				throttled = true;
+				throttle_err = call_err;
+				ddb_stats.retries++;
+				ddb_stats.throttles++;
+				continue;
+			}
 			else if (aws_ddb_error_is_retryable(&call_err) && !t->opts->sink.fail_on_error &&
 					 b->attempts < t->opts->sink.max_retries)
 			{
@@ -1001,8 +1096,6 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 				b->attempts++;
 				max_attempts = Max(max_attempts, b->attempts);
 				ddb_stats.retries++;
-				if (aws_ddb_error_is_throttle(&call_err))
-					ddb_stats.throttles++;
 				continue;
 			}
 			if (!have_fatal)
@@ -1035,6 +1128,39 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			ddb_report_aws_error(ERROR, &fatal, operation, t->opts->table_name,
 								 t->opts->relname);
 		}
+		ddb_pacer_round(pacer, accepted, throttled);
+		elog(DEBUG2, "ddb_fdw: %s round on \"%s\": %d requests, %ld items accepted%s, pacing at %.0f items/s",
+			 operation, t->opts->table_name, n_calls, accepted, throttled ? ", throttled" : "",
+			 ddb_pacer_active(pacer) ? ddb_pacer_rate(pacer) : 0.0);
+		if (accepted > 0)
+			no_progress = 0;
+		else if (throttled)
+			no_progress++;
+		if (!throttled && !paced)
+			unpaced_round = Min(unpaced_round * 2, Max(n, 1));
+		if (no_progress > t->opts->sink.max_retries)
+		{
+			ErrorContextCallback cb;
+			NoProgress	np;
+
+			np.table_name = t->opts->table_name;
+			np.tries = no_progress;
+			np.max_retries = t->opts->sink.max_retries;
+			cb.callback = no_progress_context;
+			cb.arg = &np;
+			cb.previous = error_context_stack;
+			error_context_stack = &cb;
+			if (throttle_err.kind == AWS_OK)
+			{
+				/* only UnprocessedItems: DynamoDB took the calls, but no item */
+				aws_error_set(&throttle_err, AWS_ERR_SERVICE,
+							  "every item was left unprocessed %d times in a row", no_progress);
+				snprintf(throttle_err.type, sizeof(throttle_err.type), "UnprocessedItems");
+			}
+			ddb_report_aws_error(ERROR, &throttle_err, operation, t->opts->table_name,
+								 t->opts->relname);
+			error_context_stack = cb.previous;	/* not reached */
+		}
 		if (refresh_creds)
 		{
 			elog(DEBUG1, "ddb_fdw: credentials for \"%s\" expired, fetching fresh ones",
@@ -1048,8 +1174,16 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 		}
 		while (round_start < n && batches[round_start].done)
 			round_start++;
-		if (max_attempts > 0)
-			backoff_sleep(max_attempts - 1);
+		if (no_progress > 0 || max_attempts > 0 || retry_after > 0)
+		{
+			long		ms = 0;
+
+			if (no_progress > 0)
+				ms = backoff_ms(no_progress - 1);
+			if (max_attempts > 0)
+				ms = Max(ms, backoff_ms(max_attempts - 1));
+			pause_ms(Max(ms, retry_after));
+		}
 	}
 	pfree(calls);
 	pfree(which);

@@ -351,6 +351,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if half:
                 sent[table] = items[:half]
             kept[table] = items[half:]
+        self.forward_split(sent, kept, headers)
+
+    def forward_split(self, sent, kept, headers):
+        """Forward the write requests of sent ({table: [request]}), answer kept as UnprocessedItems."""
         if sent:
             raw = json.dumps({"RequestItems": sent}).encode()
             headers = dict(headers)

@@ -176,7 +176,7 @@ fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign meta package")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign capacity meta package")}
 for t in $shell_tests; do
   echo "== $t (test/$t.sh)"
   if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi

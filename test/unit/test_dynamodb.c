@@ -107,6 +107,28 @@ test_error_documents(void)
 }
 
 static void
+test_error_throttling_reasons(void)
+{
+	AwsError	err;
+	const char *body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+		"\"message\":\"exceeded\",\"ThrottlingReasons\":[{\"reason\":\"TableWriteProvisionedThroughputExceeded\","
+		"\"resource\":\"arn:aws:dynamodb:us-east-1:1:table/t\"},{\"reason\":\"IndexWriteProvisionedThroughputExceeded\"},"
+		"7,{\"resource\":\"no reason\"},{\"reason\":\"bad\\u0001char\"}]}";
+	const char *odd = "{\"__type\":\"x#ThrottlingException\",\"ThrottlingReasons\":{\"reason\":\"not a list\"}}";
+	const char *none = "{\"__type\":\"x#ThrottlingException\"}";
+
+	aws_error_clear(&err);
+	aws_ddb_parse_error(400, body, strlen(body), &err);
+	CHECK(strcmp(err.reasons, "TableWriteProvisionedThroughputExceeded (arn:aws:dynamodb:us-east-1:1:table/t), "
+				 "IndexWriteProvisionedThroughputExceeded, bad char") == 0, "throttling reasons listed");
+	CHECK(strcmp(err.message, "exceeded") == 0, "message kept beside the reasons");
+	aws_ddb_parse_error(400, odd, strlen(odd), &err);
+	CHECK(err.reasons[0] == '\0', "reasons that are not a list are left out");
+	aws_ddb_parse_error(400, none, strlen(none), &err);
+	CHECK(err.reasons[0] == '\0', "no reasons: empty");
+}
+
+static void
 test_retryable(void)
 {
 	AwsError	err;
@@ -407,6 +429,7 @@ main(void)
 	test_error_xml();
 	test_error_garbage();
 	test_error_documents();
+	test_error_throttling_reasons();
 	test_retryable();
 	test_batch_response();
 	test_key_schema();

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Provisioned capacity: ddb_fdw against test/capacity.py, a proxy in front of
+# dynalite that limits each table like provisioned write capacity (token
+# bucket of WCU, 1 s of burst; partial acceptance into UnprocessedItems, 400
+# ProvisionedThroughputExceededException with ThrottlingReasons when not one
+# item fits).  Each check states what must hold; the 300 WCU ones failed on
+# the code before README's "What the engine does under throttling" (6,000
+# rows at 300 WCU failed after ~20 s with ProvisionedThroughputExceeded):
+#   - at a capacity the proxy never reaches, 6,000 rows take well under the
+#     300 WCU bound (the proxy is not what limits the other checks);
+#   - INSERT ... SELECT of 6,000 rows at 300 WCU commits, every row lands
+#     (counted from outside), within 1.3x the capacity bound and with at
+#     most one throttled call per two accepted;
+#   - four backends loading 1,500 rows each into one 300 WCU table at once
+#     all commit, within 1.5x the bound, and all 6,000 rows land;
+#   - a table with no capacity at all fails the COMMIT once it has made no
+#     progress for sink.max-retries tries, within the documented time, with
+#     an error naming ProvisionedThroughputExceededException and the
+#     ThrottlingReasons in its DETAIL;
+#   - x-amz-retry-after is honoured: no try comes sooner than it says.
+# Needs test/servers.sh's dynalite running and DDB_TEST, DDB_DYNALITE_URL set
+# (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+work="${DDB_OUT_DIR:-$root/test/.out}/capacity"
+port=${DDB_CAPACITY_PG_PORT:-54362}
+cport=${DDB_CAPACITY_PORT:-28013}
+curl_cap() { curl -s --max-time 10 "$@"; }
+cap_url="http://127.0.0.1:$cport"
+psql_() { psql_on "$port" "$@"; }
+session() { as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres "$@" 2>&1; }
+now() { date +%s.%N; }
+has() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+# le A B: is the decimal A <= B
+le() { [ "$(echo "$1 <= $2" | bc)" = 1 ]; }
+stat_of() { curl_cap "$cap_url/__capacity/stats" | jq -r ".by_table[\"$1\"].$2 // 0"; }
+
+bg_pids=()
+proxy_pid=
+cleanup() {
+  local p
+  for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+rm -rf "$work"
+mkdir -p "$work"
+chown postgres: "$work"
+dyn_port=${DDB_DYNALITE_URL##*:}
+python3 "$root/test/capacity.py" --port "$cport" --upstream-port "${dyn_port%%/*}" \
+  --wcu 300 --burst-s 1 >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+for _ in $(seq 1 50); do curl_cap -o /dev/null "$cap_url/" && break; sleep 0.1; done
+as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
+as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+  -o "-p $port -k $work -c listen_addresses='' -c max_connections=20" start >/dev/null
+
+for t in capfree cap1 cap4 cap0; do
+  ddb delete-table --if-exists "$t" >/dev/null
+  ddb create-table "$t" id:N >/dev/null
+done
+psql_ <<SQL
+CREATE EXTENSION ddb_fdw;
+CREATE SERVER cp FOREIGN DATA WRAPPER ddb_fdw
+  OPTIONS ("aws.region" 'us-east-1', "aws.endpoint" '$cap_url');
+CREATE USER MAPPING FOR postgres SERVER cp OPTIONS (
+  "aws.credentials.basic.accesskeyid" 'capacity', "aws.credentials.basic.secretkey" 'capacity');
+CREATE FOREIGN TABLE capfree_ft (id bigint, v text) SERVER cp OPTIONS ("table-name" 'capfree');
+CREATE FOREIGN TABLE cap1_ft (id bigint, v text) SERVER cp OPTIONS ("table-name" 'cap1');
+CREATE FOREIGN TABLE cap4_ft (id bigint, v text) SERVER cp OPTIONS ("table-name" 'cap4');
+CREATE FOREIGN TABLE cap0_ft (id bigint, v text) SERVER cp
+  OPTIONS ("table-name" 'cap0', "sink.max-retries" '3');
+SQL
+curl_cap -d '{"table":"capfree","wcu":1000000}' "$cap_url/__capacity/set" >/dev/null
+curl_cap -d '{"table":"cap0","wcu":0}' "$cap_url/__capacity/set" >/dev/null
+
+# load TABLE FIRST N: INSERT ... SELECT of N rows from id FIRST, one transaction
+load() { session -c "INSERT INTO $1_ft SELECT g, 'row ' || g FROM generate_series($2, $2 + $3 - 1) g"; }
+bound=$(echo "(6000 - 300) / 300" | bc -l)   # 1 s of burst, then 300 a second
+
+# ---------- 1. the proxy is not the limit ----------
+t0=$(now); out=$(load capfree 1 6000); took=$(echo "$(now) - $t0" | bc)
+n=$(ddb count capfree)
+echo "  unlimited capacity: 6,000 rows in $took s"
+if [ -z "$out" ] && [ "$n" = 6000 ] && le "$took" "$(echo "$bound / 2" | bc -l)"; then
+  ok "unlimited capacity: 6000 rows in $took s, under half the 300 WCU bound"
+else
+  fail "unlimited capacity: $n rows in $took s: $out"
+fi
+
+# ---------- 2. one backend at 300 WCU ----------
+t0=$(now); out=$(load cap1 1 6000); took=$(echo "$(now) - $t0" | bc)
+n=$(ddb count cap1)
+calls=$(stat_of cap1 calls); thr=$(stat_of cap1 throttled_calls)
+echo "  300 WCU, one backend: $n rows in $took s (bound $(printf %.1f "$bound") s), $thr of $calls calls throttled"
+if [ -z "$out" ]; then ok "300 WCU: 6000 rows commit"; else fail "300 WCU: 6000 rows commit, got: $(echo "$out" | head -3)"; fi
+if [ "$n" = 6000 ]; then ok "300 WCU: all 6000 rows in DynamoDB"; else fail "300 WCU: $n of 6000 rows in DynamoDB"; fi
+if le "$took" "$(echo "$bound * 1.3" | bc -l)"; then
+  ok "300 WCU: within 1.3x the capacity bound"
+else
+  fail "300 WCU: $took s, over 1.3x the capacity bound ($bound s)"
+fi
+if [ "$calls" -gt 0 ] && [ $((2 * thr)) -le $((calls - thr)) ]; then
+  ok "300 WCU: at most one throttled call per two accepted ($thr of $calls)"
+else
+  fail "300 WCU: $thr throttled calls of $calls, over one per two accepted"
+fi
+
+# ---------- 3. four backends at once into one table ----------
+t0=$(now)
+for i in 0 1 2 3; do
+  load cap4 $((i * 1500 + 1)) 1500 >"$work/four.$i" 2>&1 &
+  bg_pids+=($!)
+done
+wait "${bg_pids[@]}"
+bg_pids=()
+took=$(echo "$(now) - $t0" | bc)
+errs=$(cat "$work"/four.* | head -3)
+n=$(ddb count cap4)
+echo "  300 WCU, four backends: $n rows in $took s, $(stat_of cap4 throttled_calls) of $(stat_of cap4 calls) calls throttled"
+if [ -z "$errs" ] && [ "$n" = 6000 ]; then
+  ok "four backends: all commit, all 6000 rows in DynamoDB"
+else
+  fail "four backends: $n rows, errors: $errs"
+fi
+if le "$took" "$(echo "$bound * 1.5" | bc -l)"; then
+  ok "four backends: within 1.5x the capacity bound"
+else
+  fail "four backends: $took s, over 1.5x the capacity bound ($bound s)"
+fi
+
+# ---------- 4. a table that makes no progress ----------
+t0=$(now); out=$(session -c "\\set VERBOSITY verbose" -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(echo "$(now) - $t0" | bc)
+echo "  no capacity: failed after $took s"
+if has "$out" "ProvisionedThroughputExceededException" && has "$out" "accepted no item in 4 tries in a row" &&
+   has "$out" "TableWriteProvisionedThroughputExceeded"; then
+  ok "no capacity: the error names the throttling and its reason"
+else
+  fail "no capacity: the error names the throttling and its reason, got: $out"
+fi
+# max-retries 3: tries spaced by at most 25, 50, 100 ms of backoff
+if le "$took" 10; then ok "no capacity: gives up within its bound"; else fail "no capacity: took $took s"; fi
+if [ "$(ddb count cap0)" = 0 ]; then ok "no capacity: nothing written"; else fail "no capacity: rows written"; fi
+
+# ---------- 5. x-amz-retry-after ----------
+curl_cap -d '{"retry_after_ms":700}' "$cap_url/__capacity/set" >/dev/null
+curl_cap -d '{"table":"cap0","wcu":0}' "$cap_url/__capacity/set" >/dev/null
+t0=$(now); out=$(session -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(echo "$(now) - $t0" | bc)
+echo "  no capacity, x-amz-retry-after 700 ms: failed after $took s"
+# 4 tries, 3 waits of at least 0.7 s each
+if has "$out" "ProvisionedThroughputExceededException" && le 2.1 "$took"; then
+  ok "x-amz-retry-after: every wait as long as the header says"
+else
+  fail "x-amz-retry-after: $took s (at least 2.1 s expected): $out"
+fi
+
+summary
