@@ -53,8 +53,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			{
 				/* an error body is also where TransactWriteItems' reasons come from */
 				AwsDdbCancellation c;
+				AwsError	cerr;
 
-				if (aws_ddb_parse_cancellation(text, size, &c, &err))
+				aws_error_clear(&cerr);
+				if (aws_ddb_parse_cancellation(text, size, &c, &cerr))
 					aws_ddb_cancellation_free(&c);
 			}
 			(void) aws_ddb_error_is_retryable(&err);
