@@ -112,10 +112,16 @@ COMMIT;
 CREATE FOREIGN TABLE retry_half_ft (id int, v text) SERVER flaky
   OPTIONS ("table-name" 'retry_half', "sink.requests.max-buffered" '4', "sink.fail-on-error" 'true');
 :faults '["unprocessed"]'
+-- (an exception block is the savepoint here: its abort's WARNING and the
+-- caught error reach the client in one order, unlike an ERROR sent to the
+-- client followed by the WARNING of the abort that comes after it)
 BEGIN;
-SAVEPOINT s;
-INSERT INTO retry_half_ft SELECT g, 'half ' || g FROM generate_series(1, 5) g;
-ROLLBACK TO SAVEPOINT s;
+DO $$
+BEGIN
+  INSERT INTO retry_half_ft SELECT g, 'half ' || g FROM generate_series(1, 5) g;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'caught: %', SQLERRM;
+END $$;
 COMMIT;
 :ddb count retry_half
 
