@@ -617,6 +617,21 @@ append_number_text(StringInfo out, const char *text)
 	APPEND_LITERAL(out, "\"}");
 }
 
+/* An int2, int4 or int8 datum as an int64. */
+static inline int64
+integer_value(Oid typid, Datum value)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return DatumGetInt16(value);
+		case INT4OID:
+			return DatumGetInt32(value);
+		default:
+			return DatumGetInt64(value);
+	}
+}
+
 /* Integers are most of what bulk loads carry: format them in place. */
 static int
 append_integer(const DdbType *t, Datum value, StringInfo out)
@@ -624,18 +639,7 @@ append_integer(const DdbType *t, Datum value, StringInfo out)
 	int64		v;
 	int			len;
 
-	switch (t->typid)
-	{
-		case INT2OID:
-			v = DatumGetInt16(value);
-			break;
-		case INT4OID:
-			v = DatumGetInt32(value);
-			break;
-		default:
-			v = DatumGetInt64(value);
-			break;
-	}
+	v = integer_value(t->typid, value);
 	APPEND_LITERAL(out, "{\"N\":\"");
 	enlargeStringInfo(out, MAXINT8LEN + 3);
 	len = pg_lltoa(v, out->data + out->len);
@@ -1319,18 +1323,7 @@ append_integer_member(const DdbColumn *col, Datum value, StringInfo item, String
 	char	   *start;
 	int			len;
 
-	switch (col->type->typid)
-	{
-		case INT2OID:
-			v = DatumGetInt16(value);
-			break;
-		case INT4OID:
-			v = DatumGetInt32(value);
-			break;
-		default:
-			v = DatumGetInt64(value);
-			break;
-	}
+	v = integer_value(col->type->typid, value);
 	enlargeStringInfo(item, col->attr_json_len + prefix_len + MAXINT8LEN + 2);
 	p = item->data + item->len;
 	memcpy(p, col->attr_json, col->attr_json_len);

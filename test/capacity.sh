@@ -32,7 +32,9 @@ session() { as_pg "$bindir/psql" -X -q -At -h "$work" -p "$port" -d postgres "$@
 now() { date +%s.%N; }
 has() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 # le A B: is the decimal A <= B
-le() { [ "$(echo "$1 <= $2" | bc)" = 1 ]; }
+# arithmetic in awk (bc is not on a minimal Debian): calc EXPR, le A B
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 stat_of() { curl_cap "$cap_url/__capacity/stats" | jq -r ".by_table[\"$1\"].$2 // 0"; }
 
 bg_pids=()
@@ -78,26 +80,26 @@ curl_cap -d '{"table":"cap0","wcu":0}' "$cap_url/__capacity/set" >/dev/null
 
 # load TABLE FIRST N: INSERT ... SELECT of N rows from id FIRST, one transaction
 load() { session -c "INSERT INTO $1_ft SELECT g, 'row ' || g FROM generate_series($2, $2 + $3 - 1) g"; }
-bound=$(echo "(6000 - 300) / 300" | bc -l)   # 1 s of burst, then 300 a second
+bound=$(calc "(6000 - 300) / 300")   # 1 s of burst, then 300 a second
 
 # ---------- 1. the proxy is not the limit ----------
-t0=$(now); out=$(load capfree 1 6000); took=$(echo "$(now) - $t0" | bc)
+t0=$(now); out=$(load capfree 1 6000); took=$(calc "$(now) - $t0")
 n=$(ddb count capfree)
 echo "  unlimited capacity: 6,000 rows in $took s"
-if [ -z "$out" ] && [ "$n" = 6000 ] && le "$took" "$(echo "$bound / 2" | bc -l)"; then
+if [ -z "$out" ] && [ "$n" = 6000 ] && le "$took" "$(calc "$bound / 2")"; then
   ok "unlimited capacity: 6000 rows in $took s, under half the 300 WCU bound"
 else
   fail "unlimited capacity: $n rows in $took s: $out"
 fi
 
 # ---------- 2. one backend at 300 WCU ----------
-t0=$(now); out=$(load cap1 1 6000); took=$(echo "$(now) - $t0" | bc)
+t0=$(now); out=$(load cap1 1 6000); took=$(calc "$(now) - $t0")
 n=$(ddb count cap1)
 calls=$(stat_of cap1 calls); thr=$(stat_of cap1 throttled_calls)
 echo "  300 WCU, one backend: $n rows in $took s (bound $(printf %.1f "$bound") s), $thr of $calls calls throttled"
 if [ -z "$out" ]; then ok "300 WCU: 6000 rows commit"; else fail "300 WCU: 6000 rows commit, got: $(echo "$out" | head -3)"; fi
 if [ "$n" = 6000 ]; then ok "300 WCU: all 6000 rows in DynamoDB"; else fail "300 WCU: $n of 6000 rows in DynamoDB"; fi
-if le "$took" "$(echo "$bound * 1.3" | bc -l)"; then
+if le "$took" "$(calc "$bound * 1.3")"; then
   ok "300 WCU: within 1.3x the capacity bound"
 else
   fail "300 WCU: $took s, over 1.3x the capacity bound ($bound s)"
@@ -116,7 +118,7 @@ for i in 0 1 2 3; do
 done
 wait "${bg_pids[@]}"
 bg_pids=()
-took=$(echo "$(now) - $t0" | bc)
+took=$(calc "$(now) - $t0")
 errs=$(cat "$work"/four.* | head -3)
 n=$(ddb count cap4)
 echo "  300 WCU, four backends: $n rows in $took s, $(stat_of cap4 throttled_calls) of $(stat_of cap4 calls) calls throttled"
@@ -125,14 +127,14 @@ if [ -z "$errs" ] && [ "$n" = 6000 ]; then
 else
   fail "four backends: $n rows, errors: $errs"
 fi
-if le "$took" "$(echo "$bound * 1.5" | bc -l)"; then
+if le "$took" "$(calc "$bound * 1.5")"; then
   ok "four backends: within 1.5x the capacity bound"
 else
   fail "four backends: $took s, over 1.5x the capacity bound ($bound s)"
 fi
 
 # ---------- 4. a table that makes no progress ----------
-t0=$(now); out=$(session -c "\\set VERBOSITY verbose" -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(echo "$(now) - $t0" | bc)
+t0=$(now); out=$(session -c "\\set VERBOSITY verbose" -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(calc "$(now) - $t0")
 echo "  no capacity: failed after $took s"
 if has "$out" "ProvisionedThroughputExceededException" && has "$out" "accepted no item in 4 tries in a row" &&
    has "$out" "TableWriteProvisionedThroughputExceeded"; then
@@ -147,7 +149,7 @@ if [ "$(ddb count cap0)" = 0 ]; then ok "no capacity: nothing written"; else fai
 # ---------- 5. x-amz-retry-after ----------
 curl_cap -d '{"retry_after_ms":700}' "$cap_url/__capacity/set" >/dev/null
 curl_cap -d '{"table":"cap0","wcu":0}' "$cap_url/__capacity/set" >/dev/null
-t0=$(now); out=$(session -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(echo "$(now) - $t0" | bc)
+t0=$(now); out=$(session -c "INSERT INTO cap0_ft VALUES (1, 'never')"); took=$(calc "$(now) - $t0")
 echo "  no capacity, x-amz-retry-after 700 ms: failed after $took s"
 # 4 tries, 3 waits of at least 0.7 s each
 if has "$out" "ProvisionedThroughputExceededException" && le 2.1 "$took"; then
