@@ -737,7 +737,6 @@ typedef struct Batch
 	int		   *live;			/* indexes of the requests the body holds now */
 	int			n_live;
 	int			attempts;		/* failed tries since the last progress */
-	size_t		unprocessed;	/* items DynamoDB left over last time */
 	bool		done;
 } Batch;
 
@@ -791,7 +790,6 @@ build_batches(DdbTarget *t, const DdbPending *items, int n_items, int *n_batches
 			b->reqs = palloc(sizeof(char *) * t->opts->sink.batch_max_size);
 			b->req_lens = palloc(sizeof(size_t) * t->opts->sink.batch_max_size);
 			b->live = palloc(sizeof(int) * t->opts->sink.batch_max_size);
-			b->unprocessed = (size_t) -1;
 		}
 		else
 			appendStringInfoChar(&b->body, ',');
@@ -845,7 +843,6 @@ build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates
 		b->n_items = 1;
 		b->levels = palloc(sizeof(int));
 		b->levels[0] = item->level;
-		b->unprocessed = (size_t) -1;
 	}
 	*n_updates = n;
 	return updates;
