@@ -18,23 +18,17 @@ proxy() { curl -s -X POST "$DDB_PROXY_URL/__proxy/$1" ${2:+-d "$2"} >/dev/null; 
 
 cleanup() {
   [ -n "${writer_pid:-}" ] && kill "$writer_pid" 2>/dev/null
-  [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  stop_instance_now
 }
 trap cleanup EXIT
 
-rm -rf "$work"
-mkdir -p "$work"
-chown postgres: "$work"
-as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
-start() {  # extra server settings...
-  as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-    -o "-p $port -k $work -c listen_addresses='' $*" start >/dev/null
-}
+fresh_work
+init_instance
 stop() { as_pg "$bindir/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null; }
 
 # without preloading: a clear error, and writing works as ever
-start
-for t in act_a act_b; do ddb delete-table --if-exists "$t" >/dev/null; ddb create-table "$t" id:N >/dev/null; done
+start_instance
+fresh_tables act_a act_b
 psql_ >/dev/null <<SQL
 CREATE EXTENSION ddb_fdw;
 CREATE SERVER ddb FOREIGN DATA WRAPPER ddb_fdw
@@ -60,7 +54,7 @@ else
 fi
 stop
 
-start "-c shared_preload_libraries=ddb_fdw -c ddb_fdw.activity_slots=16"
+start_instance "-c shared_preload_libraries=ddb_fdw -c ddb_fdw.activity_slots=16"
 
 # a writer session stays open (psql reading commands from a pipe) while another session looks
 mkfifo "$work/writer.in"

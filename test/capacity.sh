@@ -43,26 +43,20 @@ cleanup() {
   local p
   for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
-  [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  stop_instance_now
 }
 trap cleanup EXIT
 
-rm -rf "$work"
-mkdir -p "$work"
-chown postgres: "$work"
+fresh_work
 dyn_port=${DDB_DYNALITE_URL##*:}
 python3 "$root/test/capacity.py" --port "$cport" --upstream-port "${dyn_port%%/*}" \
   --wcu 300 --burst-s 1 >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 for _ in $(seq 1 50); do curl_cap -o /dev/null "$cap_url/" && break; sleep 0.1; done
-as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
-as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $port -k $work -c listen_addresses='' -c max_connections=20" start >/dev/null
+init_instance
+start_instance "-c max_connections=20"
 
-for t in capfree cap1 cap4 cap0; do
-  ddb delete-table --if-exists "$t" >/dev/null
-  ddb create-table "$t" id:N >/dev/null
-done
+fresh_tables capfree cap1 cap4 cap0
 psql_ <<SQL
 CREATE EXTENSION ddb_fdw;
 CREATE SERVER cp FOREIGN DATA WRAPPER ddb_fdw

@@ -13,20 +13,14 @@ port=${DDB_CONC_PORT:-54353}
 seconds=${DDB_CONC_SECONDS:-10}
 psql_() { psql_on "$port" "$@"; }
 
-cleanup() { [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1; }
+cleanup() { stop_instance_now; }
 trap cleanup EXIT
 
-rm -rf "$work"
-mkdir -p "$work"
-chown postgres: "$work"
-as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
-as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $port -k $work -c listen_addresses='' -c max_connections=30" start >/dev/null
+fresh_work
+init_instance
+start_instance "-c max_connections=30"
 
-for t in conc_a conc_b; do
-  ddb delete-table --if-exists "$t" >/dev/null
-  ddb create-table "$t" id:N >/dev/null
-done
+fresh_tables conc_a conc_b
 psql_ <<SQL
 CREATE EXTENSION ddb_fdw;
 CREATE SERVER ddb FOREIGN DATA WRAPPER ddb_fdw

@@ -38,22 +38,16 @@ bg_pids=()
 cleanup() {
   local p
   for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-  [ -d "$work/pg" ] && as_pg "$bindir/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1
+  stop_instance_now
   proxy reset
 }
 trap cleanup EXIT
 
-rm -rf "$work"
-mkdir -p "$work"
-chown postgres: "$work"
-as_pg "$bindir/initdb" -D "$work/pg" -A trust >/dev/null || { fail "initdb"; summary; exit 1; }
-as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $port -k $work -c listen_addresses=''" start >/dev/null
+fresh_work
+init_instance
+start_instance
 
-for t in hostile victim; do
-  ddb delete-table --if-exists "$t" >/dev/null
-  ddb create-table "$t" id:N >/dev/null
-done
+fresh_tables hostile victim
 proxy reset
 psql_ <<SQL
 CREATE EXTENSION ddb_fdw;
