@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
-#include "aws_sigv4.h"
+#include "aws_error_doc.h"
+#include "aws_request.h"
 
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
@@ -31,70 +31,17 @@ aws_ddb_max_response(const char *operation, size_t body_len)
 	return echo > floor ? echo : floor;
 }
 
-/* Headers and signature of one signed request; the strings it points to live here. */
-typedef struct SignedRequest
-{
-	char		host[256];
-	char		amz_date[17];
-	char		target[96];
-	AwsHeader	headers[6];
-	AwsSigv4Result sig;
-} SignedRequest;
-
-static bool
-sign_request(const AwsDdbEndpoint *ep, const char *operation, const char *body,
-			 size_t body_len, SignedRequest *sr, AwsHttpRequest *req, AwsError *err)
-{
-	const char *path;
-	size_t		n = 0;
-	AwsSigv4Params params;
-
-	memset(sr, 0, sizeof(*sr));
-	if (!aws_http_split_url(ep->url, sr->host, sizeof(sr->host), &path, err))
-		return false;
-	aws_sigv4_format_amz_date(time(NULL), sr->amz_date);
-	snprintf(sr->target, sizeof(sr->target), DDB_TARGET_PREFIX "%s", operation);
-
-	sr->headers[n++] = (AwsHeader) {"Content-Type", DDB_CONTENT_TYPE};
-	sr->headers[n++] = (AwsHeader) {"Host", sr->host};
-	sr->headers[n++] = (AwsHeader) {"X-Amz-Date", sr->amz_date};
-	sr->headers[n++] = (AwsHeader) {"X-Amz-Target", sr->target};
-	if (ep->creds->session_token)
-		sr->headers[n++] = (AwsHeader) {"X-Amz-Security-Token", ep->creds->session_token};
-
-	memset(&params, 0, sizeof(params));
-	params.access_key_id = ep->creds->access_key_id;
-	params.secret_access_key = ep->creds->secret_access_key;
-	params.session_token = ep->creds->session_token;
-	params.region = ep->region;
-	params.service = "dynamodb";
-	params.amz_date = sr->amz_date;
-	params.normalize_path = true;
-	if (!aws_sigv4_sign(&params, "POST", path, sr->headers, n, body, body_len, &sr->sig, err))
-		return false;
-	sr->headers[n++] = (AwsHeader) {"Authorization", sr->sig.authorization};
-
-	memset(req, 0, sizeof(*req));
-	req->url = ep->url;
-	req->headers = sr->headers;
-	req->n_headers = n;
-	req->body = body;
-	req->body_len = body_len;
-	req->read_timeout_ms = ep->read_timeout_ms;
-	req->max_response_bytes = aws_ddb_max_response(operation, body_len);
-	req->insecure = ep->insecure;
-	return true;
-}
-
 bool
 aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
 				  AwsDdbCall *calls, size_t n, int max_inflight, AwsError *err)
 {
-	SignedRequest *signed_reqs = calloc(n ? n : 1, sizeof(SignedRequest));
+	AwsSignedRequest *signed_reqs = calloc(n ? n : 1, sizeof(AwsSignedRequest));
 	AwsHttpRequest *reqs = calloc(n ? n : 1, sizeof(AwsHttpRequest));
 	AwsHttpResponse *resps = calloc(n ? n : 1, sizeof(AwsHttpResponse));
 	AwsError   *errs = calloc(n ? n : 1, sizeof(AwsError));
 	bool	   *ok = calloc(n ? n : 1, sizeof(bool));
+	AwsRequestSpec spec;
+	char		target[96];
 	bool		result = false;
 	size_t		i;
 
@@ -103,12 +50,24 @@ aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation
 		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
 		goto done;
 	}
+	snprintf(target, sizeof(target), DDB_TARGET_PREFIX "%s", operation);
+	memset(&spec, 0, sizeof(spec));
+	spec.url = ep->url;
+	spec.region = ep->region;
+	spec.service = "dynamodb";
+	spec.content_type = DDB_CONTENT_TYPE;
+	spec.target = target;
+	spec.creds = ep->creds;
+	spec.read_timeout_ms = ep->read_timeout_ms;
+	spec.insecure = ep->insecure;
 	for (i = 0; i < n; i++)
 	{
 		calls[i].ok = false;
 		aws_error_clear(&calls[i].err);
-		if (!sign_request(ep, operation, calls[i].body, calls[i].body_len,
-						  &signed_reqs[i], &reqs[i], err))
+		spec.body = calls[i].body;
+		spec.body_len = calls[i].body_len;
+		spec.max_response_bytes = aws_ddb_max_response(operation, calls[i].body_len);
+		if (!aws_request_prepare(&spec, &signed_reqs[i], &reqs[i], err))
 			goto done;
 	}
 	if (!aws_http_post_many(http, reqs, n, max_inflight, resps, ok, errs, err))
@@ -121,7 +80,7 @@ aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation
 			calls[i].err = errs[i];
 		else if (resps[i].status != 200)
 		{
-			aws_ddb_parse_error(resps[i].status, resps[i].body.data, resps[i].body.len,
+			aws_error_parse_document(resps[i].status, resps[i].body.data, resps[i].body.len,
 								&calls[i].err);
 			/* the error body too: TransactionCanceledException carries its reasons there */
 			calls[i].response = resps[i].body;
@@ -138,7 +97,7 @@ aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation
 done:
 	if (signed_reqs)
 		for (i = 0; i < n; i++)
-			aws_sigv4_result_free(&signed_reqs[i].sig);
+			aws_request_release(&signed_reqs[i]);
 	free(signed_reqs);
 	free(reqs);
 	free(resps);
@@ -167,194 +126,6 @@ aws_ddb_call(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
 	aws_buf_free(response);
 	*response = call.response;
 	return true;
-}
-
-/* Copy the text between <tag> and </tag>, if present. */
-static bool
-xml_element(const char *body, const char *tag, char *out, size_t size)
-{
-	char		open[64];
-	char		close[64];
-	const char *start;
-	const char *end;
-	size_t		len;
-
-	snprintf(open, sizeof(open), "<%s>", tag);
-	snprintf(close, sizeof(close), "</%s>", tag);
-	start = strstr(body, open);
-	if (start == NULL)
-		return false;
-	start += strlen(open);
-	end = strstr(start, close);
-	if (end == NULL)
-		return false;
-	len = (size_t) (end - start);
-	if (len >= size)
-		len = size - 1;
-	memcpy(out, start, len);
-	out[len] = '\0';
-	return true;
-}
-
-/* A printable excerpt of an unexpected body, for the error message. */
-static void
-body_excerpt(const char *body, size_t len, char *out, size_t size)
-{
-	size_t		i;
-	size_t		n = 0;
-
-	for (i = 0; i < len && n + 1 < size && n < 200; i++)
-		out[n++] = isprint((unsigned char) body[i]) ? body[i] : ' ';
-	out[n] = '\0';
-}
-
-/*
- * "reason (resource), ..." from a ThrottlingReasons array, printable
- * characters only, cut to size; anything not shaped like it is left out.
- */
-static void
-throttling_reasons(json_object *list, char *out, size_t size)
-{
-	size_t		n = 0;
-	size_t		i;
-
-	out[0] = '\0';
-	if (!json_object_is_type(list, json_type_array))
-		return;
-	for (i = 0; i < json_object_array_length(list) && i < 16; i++)
-	{
-		json_object *r = json_object_array_get_idx(list, i);
-		json_object *f;
-		const char *reason = NULL;
-		const char *resource = NULL;
-		char		piece[512];
-		size_t		j;
-
-		if (!json_object_is_type(r, json_type_object))
-			continue;
-		if (json_object_object_get_ex(r, "reason", &f) && json_object_is_type(f, json_type_string))
-			reason = json_object_get_string(f);
-		if (json_object_object_get_ex(r, "resource", &f) && json_object_is_type(f, json_type_string))
-			resource = json_object_get_string(f);
-		if (reason == NULL)
-			continue;
-		snprintf(piece, sizeof(piece), "%s%s%s%s%s", n > 0 ? ", " : "", reason,
-				 resource ? " (" : "", resource ? resource : "", resource ? ")" : "");
-		for (j = 0; piece[j] && n + 1 < size; j++)
-			out[n++] = isprint((unsigned char) piece[j]) ? piece[j] : ' ';
-		out[n] = '\0';
-	}
-}
-
-
-/*
- * An error type as AWS's JSON protocols write "__type": "Name" or
- * "namespace#Name" (com.amazonaws.dynamodb.v20120810#ResourceNotFoundException,
- * com.amazon.coral.validate#ValidationException), or as STS's XML writes
- * <Code>: a name of letters and digits (dots allowed), at most 100 bytes.
- * Sets *name to the part after '#'.
- */
-static bool
-error_type_form(const char *t, const char **name)
-{
-	const char *hash = strchr(t, '#');
-	const char *p;
-
-	if (hash != NULL)
-	{
-		if (hash == t)
-			return false;
-		for (p = t; p < hash; p++)
-			if (!isalnum((unsigned char) *p) && *p != '.' && *p != '_' && *p != '-')
-				return false;
-		t = hash + 1;
-	}
-	if (!isalpha((unsigned char) *t) || strlen(t) > 100)
-		return false;
-	for (p = t; *p; p++)
-		if (!isalnum((unsigned char) *p) && *p != '.')
-			return false;
-	*name = t;
-	return true;
-}
-
-/* Is the body's root element <ErrorResponse>, after an optional <?xml ...?>? */
-static bool
-xml_error_response(const char *body)
-{
-	const char *p = body;
-
-	while (isspace((unsigned char) *p))
-		p++;
-	if (strncmp(p, "<?xml", 5) == 0)
-	{
-		p = strstr(p, "?>");
-		if (p == NULL)
-			return false;
-		p += 2;
-		while (isspace((unsigned char) *p))
-			p++;
-	}
-	return strncmp(p, "<ErrorResponse", 14) == 0 &&
-		(p[14] == '>' || isspace((unsigned char) p[14]));
-}
-
-/*
- * The one place that decides what an AWS error document is (the bridge
- * shows anything else to superusers only, ddb_bridge.h): a JSON object whose
- * "__type" has the form above, or XML whose root is <ErrorResponse> with a
- * <Code> of that form (STS, and moto's signature errors).  Its type and
- * message are kept; for any other body the type is "HTTP <status>", the
- * message the body's "message" field or a printable excerpt, and
- * err->foreign_body is set.
- */
-void
-aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err)
-{
-	char		type[128] = "";
-	char		message[1024] = "";
-	char		code[128];
-	bool		document = false;
-	json_object *root = NULL;
-	json_object *field;
-	const char *name;
-
-	if (body != NULL && len > 0)
-		root = json_tokener_parse(body);
-	if (root != NULL && json_object_is_type(root, json_type_object))
-	{
-		if (json_object_object_get_ex(root, "__type", &field) &&
-			json_object_is_type(field, json_type_string) &&
-			error_type_form(json_object_get_string(field), &name))
-		{
-			snprintf(type, sizeof(type), "%s", name);
-			document = true;
-		}
-		if (json_object_object_get_ex(root, "message", &field) ||
-			json_object_object_get_ex(root, "Message", &field))
-			snprintf(message, sizeof(message), "%s", json_object_get_string(field));
-	}
-	else if (body != NULL && len > 0 && xml_error_response(body) &&
-			 xml_element(body, "Code", code, sizeof(code)) && error_type_form(code, &name) &&
-			 strchr(code, '#') == NULL)
-	{
-		snprintf(type, sizeof(type), "%s", name);
-		xml_element(body, "Message", message, sizeof(message));
-		document = true;
-	}
-	if (!document)
-	{
-		snprintf(type, sizeof(type), "HTTP %ld", status);
-		if (message[0] == '\0' && body != NULL)
-			body_excerpt(body, len, message, sizeof(message));
-	}
-	aws_error_set_service(err, status, type, message);
-	err->foreign_body = !document;
-	if (document && root != NULL && json_object_is_type(root, json_type_object) &&
-		json_object_object_get_ex(root, "ThrottlingReasons", &field))
-		throttling_reasons(field, err->reasons, sizeof(err->reasons));
-	if (root != NULL)
-		json_object_put(root);
 }
 
 /*
@@ -1124,7 +895,7 @@ printable_copy(const char *s)
 {
 	char		buf[201];
 
-	body_excerpt(s, strlen(s), buf, sizeof(buf));
+	aws_error_printable(s, strlen(s), buf, sizeof(buf));
 	return strdup(buf);
 }
 

@@ -1,11 +1,11 @@
 /*
  * aws_dynamodb.h — the DynamoDB JSON 1.0 API calls ddb_fdw makes.
  *
- * Contract: aws_ddb_call signs (SigV4) and POSTs one API call and returns
- * the 200 response body; any other status becomes an AWS_ERR_SERVICE error
- * carrying DynamoDB's error type (the part after '#') and message, whether
- * the body was JSON (DynamoDB, dynalite) or XML (auth errors from some
- * implementations).  The response parsers below read untrusted bytes and
+ * Contract: aws_ddb_call signs (aws_request.h) and POSTs one API call and
+ * returns the 200 response body; any other status becomes an AWS_ERR_SERVICE
+ * error carrying DynamoDB's error type (the part after '#') and message,
+ * whether the body was JSON (DynamoDB, dynalite) or XML (auth errors from
+ * some implementations), as aws_error_doc.h reads them.  The response parsers below read untrusted bytes and
  * fail cleanly on anything malformed.  All returned memory is malloc'ed and
  * owned by the caller; json-c objects never escape this module.
  */
@@ -68,13 +68,6 @@ typedef struct AwsDdbCall
  */
 extern bool aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const char *operation,
 							  AwsDdbCall *calls, size_t n, int max_inflight, AwsError *err);
-
-/*
- * Turn a non-200 response into an AWS_ERR_SERVICE error; DynamoDB's
- * ThrottlingReasons (reason and resource of each, as far as they fit) go
- * into err->reasons.
- */
-extern void aws_ddb_parse_error(long status, const char *body, size_t len, AwsError *err);
 
 /*
  * Read a BatchWriteItem response against the n_sent write requests just

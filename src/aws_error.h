@@ -29,7 +29,7 @@ typedef struct AwsError
 	char		type[128];		/* service error type, e.g. ResourceNotFoundException */
 	char		message[1024];	/* human readable detail, never holds secrets */
 	bool		foreign_body;	/* AWS_ERR_SERVICE: the answer was no AWS error
-								 * document (aws_ddb_parse_error), so type and
+								 * document (aws_error_parse_document), so type and
 								 * message come from whatever answered: shown to
 								 * superusers only (ddb_bridge.h) */
 	char		reasons[512];	/* DynamoDB's ThrottlingReasons, "reason (resource), ..."; "" if none */

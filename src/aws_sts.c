@@ -8,11 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws_buf.h"
-#include "aws_dynamodb.h"
-#include "aws_sigv4.h"
+#include "aws_error_doc.h"
+#include "aws_request.h"
 
 #define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define STS_VERSION "2011-06-15"
@@ -142,56 +141,30 @@ static bool
 sts_call(AwsHttp *http, const AwsStsEndpoint *ep, const AwsCredentials *source,
 		 const AwsBuf *form, AwsCredentials *out, AwsError *err)
 {
-	char		host[256];
-	char		amz_date[17];
-	const char *path;
-	AwsHeader	headers[6];
-	size_t		n = 0;
-	AwsSigv4Params params;
-	AwsSigv4Result sig;
+	AwsRequestSpec spec;
+	AwsSignedRequest sr;
 	AwsHttpRequest req;
 	AwsHttpResponse resp;
 	bool		ok = false;
 
-	memset(&sig, 0, sizeof(sig));
+	memset(&sr, 0, sizeof(sr));
 	memset(&resp, 0, sizeof(resp));
 	memset(out, 0, sizeof(*out));
-	if (!aws_http_split_url(ep->url, host, sizeof(host), &path, err))
-		return false;
-	aws_sigv4_format_amz_date(time(NULL), amz_date);
-	headers[n++] = (AwsHeader) {"Content-Type", STS_CONTENT_TYPE};
-	headers[n++] = (AwsHeader) {"Host", host};
-	headers[n++] = (AwsHeader) {"X-Amz-Date", amz_date};
-	if (source != NULL)
-	{
-		if (source->session_token)
-			headers[n++] = (AwsHeader) {"X-Amz-Security-Token", source->session_token};
-		memset(&params, 0, sizeof(params));
-		params.access_key_id = source->access_key_id;
-		params.secret_access_key = source->secret_access_key;
-		params.session_token = source->session_token;
-		params.region = ep->region;
-		params.service = "sts";
-		params.amz_date = amz_date;
-		params.normalize_path = true;
-		if (!aws_sigv4_sign(&params, "POST", path, headers, n, form->data, form->len, &sig, err))
-			goto done;
-		headers[n++] = (AwsHeader) {"Authorization", sig.authorization};
-	}
-
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = ep->url;
-	req.headers = headers;
-	req.n_headers = n;
-	req.body = form->data;
-	req.body_len = form->len;
-	req.read_timeout_ms = ep->read_timeout_ms;
-	req.insecure = ep->insecure;
-	if (!aws_http_post(http, &req, &resp, err))
+	memset(&spec, 0, sizeof(spec));
+	spec.url = ep->url;
+	spec.region = ep->region;
+	spec.service = "sts";
+	spec.content_type = STS_CONTENT_TYPE;
+	spec.creds = source;
+	spec.body = form->data;
+	spec.body_len = form->len;
+	spec.read_timeout_ms = ep->read_timeout_ms;
+	spec.insecure = ep->insecure;
+	if (!aws_request_prepare(&spec, &sr, &req, err) ||
+		!aws_http_post(http, &req, &resp, err))
 		goto done;
 	if (resp.status != 200)
-		aws_ddb_parse_error(resp.status, resp.body.data, resp.body.len, err);
+		aws_error_parse_document(resp.status, resp.body.data, resp.body.len, err);
 	else
 		ok = aws_sts_parse_credentials(resp.body.data ? resp.body.data : "", resp.body.len,
 									   out, err);
@@ -199,7 +172,7 @@ done:
 	if (resp.body.data)
 		explicit_bzero(resp.body.data, resp.body.len);
 	aws_http_response_free(&resp);
-	aws_sigv4_result_free(&sig);
+	aws_request_release(&sr);
 	return ok;
 }
 

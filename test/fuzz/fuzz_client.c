@@ -6,7 +6,7 @@
  * a fuzzed command line must never run), credentials documents (ECS,
  * instance metadata, credential_process) and STS responses; and the two
  * security checks of untrusted strings: which error bodies count as AWS
- * error documents (aws_ddb_parse_error) and which endpoint URLs count as
+ * error documents (aws_error_parse_document) and which endpoint URLs count as
  * AWS's own (aws_endpoint_is_aws), each with an invariant that aborts when
  * it is broken.  The first byte picks the parser;
  * the rest is handed over NUL-terminated, as aws_http hands over bodies.
@@ -23,6 +23,7 @@
 #include "aws_creds.h"
 #include "aws_dynamodb.h"
 #include "aws_endpoint.h"
+#include "aws_error_doc.h"
 #include "aws_sts.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (which)
 	{
 		case 0:
-			aws_ddb_parse_error(400, text, size, &err);
+			aws_error_parse_document(400, text, size, &err);
 			{
 				/* an error body is also where TransactWriteItems' reasons come from */
 				AwsDdbCancellation c;

@@ -7,6 +7,7 @@
 
 #include "aws_creds.h"
 #include "aws_dynamodb.h"
+#include "aws_error_doc.h"
 #include "unit_check.h"
 
 static void
@@ -17,7 +18,7 @@ test_error_json(void)
 		"\"message\":\"Requested resource not found\"}";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(400, body, strlen(body), &err);
+	aws_error_parse_document(400, body, strlen(body), &err);
 	CHECK(err.kind == AWS_ERR_SERVICE, "json error kind");
 	CHECK(strcmp(err.type, "ResourceNotFoundException") == 0, "json error type without prefix");
 	CHECK(strcmp(err.message, "Requested resource not found") == 0, "json error message");
@@ -33,7 +34,7 @@ test_error_json_capital_message(void)
 		"\"Message\":\"The security token included in the request is invalid.\"}";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(400, body, strlen(body), &err);
+	aws_error_parse_document(400, body, strlen(body), &err);
 	CHECK(strcmp(err.type, "UnrecognizedClientException") == 0, "coral error type");
 	CHECK(strcmp(err.message, "The security token included in the request is invalid.") == 0,
 		  "capitalised Message field");
@@ -47,7 +48,7 @@ test_error_xml(void)
 		"<Message>The request signature we calculated does not match</Message></Error></ErrorResponse>";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(403, body, strlen(body), &err);
+	aws_error_parse_document(403, body, strlen(body), &err);
 	CHECK(strcmp(err.type, "SignatureDoesNotMatch") == 0, "xml error code");
 	CHECK(strcmp(err.message, "The request signature we calculated does not match") == 0, "xml message");
 }
@@ -59,14 +60,14 @@ test_error_garbage(void)
 	const char *body = "Service Unavailable\r\n\x01";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(503, body, strlen(body), &err);
+	aws_error_parse_document(503, body, strlen(body), &err);
 	CHECK(strcmp(err.type, "HTTP 503") == 0, "non-JSON body named by status");
 	CHECK(strncmp(err.message, "Service Unavailable", 19) == 0, "excerpt of the body");
 	CHECK(strchr(err.message, '\x01') == NULL, "control characters removed");
 	CHECK(aws_ddb_error_is_retryable(&err), "5xx is retryable");
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(500, "", 0, &err);
+	aws_error_parse_document(500, "", 0, &err);
 	CHECK(strcmp(err.type, "HTTP 500") == 0, "empty body");
 }
 
@@ -86,21 +87,21 @@ test_error_documents(void)
 	const char *xml_hash = "<ErrorResponse><Error><Code>a#B</Code></Error></ErrorResponse>";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(403, sts, strlen(sts), &err);
+	aws_error_parse_document(403, sts, strlen(sts), &err);
 	CHECK(!err.foreign_body && strcmp(err.type, "AccessDenied") == 0 &&
 		  strcmp(err.message, "not authorized") == 0, "STS ErrorResponse is a document");
-	aws_ddb_parse_error(400, html, strlen(html), &err);
+	aws_error_parse_document(400, html, strlen(html), &err);
 	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "HTML page is not a document");
-	aws_ddb_parse_error(400, json_page, strlen(json_page), &err);
+	aws_error_parse_document(400, json_page, strlen(json_page), &err);
 	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "JSON without __type is not a document");
-	aws_ddb_parse_error(400, bad_type, strlen(bad_type), &err);
+	aws_error_parse_document(400, bad_type, strlen(bad_type), &err);
 	CHECK(err.foreign_body && strcmp(err.type, "HTTP 400") == 0, "__type of another form is not a document");
-	aws_ddb_parse_error(400, num_type, strlen(num_type), &err);
+	aws_error_parse_document(400, num_type, strlen(num_type), &err);
 	CHECK(err.foreign_body, "__type that is not a string is not a document");
-	aws_ddb_parse_error(400, bare, strlen(bare), &err);
+	aws_error_parse_document(400, bare, strlen(bare), &err);
 	CHECK(!err.foreign_body && strcmp(err.type, "ThrottlingException") == 0 &&
 		  aws_ddb_error_is_retryable(&err), "bare __type name is a document");
-	aws_ddb_parse_error(400, xml_hash, strlen(xml_hash), &err);
+	aws_error_parse_document(400, xml_hash, strlen(xml_hash), &err);
 	CHECK(err.foreign_body, "XML Code with a namespace is not a document");
 	aws_error_set(&err, AWS_ERR_TRANSPORT, "x");
 	CHECK(!err.foreign_body, "aws_error_set clears foreign_body");
@@ -118,13 +119,13 @@ test_error_throttling_reasons(void)
 	const char *none = "{\"__type\":\"x#ThrottlingException\"}";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(400, body, strlen(body), &err);
+	aws_error_parse_document(400, body, strlen(body), &err);
 	CHECK(strcmp(err.reasons, "TableWriteProvisionedThroughputExceeded (arn:aws:dynamodb:us-east-1:1:table/t), "
 				 "IndexWriteProvisionedThroughputExceeded, bad char") == 0, "throttling reasons listed");
 	CHECK(strcmp(err.message, "exceeded") == 0, "message kept beside the reasons");
-	aws_ddb_parse_error(400, odd, strlen(odd), &err);
+	aws_error_parse_document(400, odd, strlen(odd), &err);
 	CHECK(err.reasons[0] == '\0', "reasons that are not a list are left out");
-	aws_ddb_parse_error(400, none, strlen(none), &err);
+	aws_error_parse_document(400, none, strlen(none), &err);
 	CHECK(err.reasons[0] == '\0', "no reasons: empty");
 }
 
@@ -136,10 +137,10 @@ test_retryable(void)
 	const char *validation = "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"x\"}";
 
 	aws_error_clear(&err);
-	aws_ddb_parse_error(400, throttled, strlen(throttled), &err);
+	aws_error_parse_document(400, throttled, strlen(throttled), &err);
 	CHECK(aws_ddb_error_is_retryable(&err), "throughput exceeded is retryable");
 	aws_error_clear(&err);
-	aws_ddb_parse_error(400, validation, strlen(validation), &err);
+	aws_error_parse_document(400, validation, strlen(validation), &err);
 	CHECK(!aws_ddb_error_is_retryable(&err), "validation is not retryable");
 	aws_error_set(&err, AWS_ERR_TRANSPORT, "Connection reset by peer");
 	CHECK(aws_ddb_error_is_retryable(&err), "connection reset is retryable");
