@@ -257,6 +257,7 @@ static void
 report_cancellation(const AwsError *err, const AwsDdbCancellation *reasons,
 					const DdbAtomicAction *actions, int n, const char *servername)
 {
+	DdbAwsReport r = {0};
 	StringInfoData detail;
 	size_t		i;
 	int			named = 0;
@@ -289,11 +290,10 @@ report_cancellation(const AwsError *err, const AwsDdbCancellation *reasons,
 	if (reasons->n != (size_t) n)
 		appendStringInfo(&detail, " (DynamoDB listed %zu reasons for %d actions)", reasons->n, n);
 	appendStringInfoChar(&detail, '.');
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("DynamoDB error %s: %s", err->type, err->message[0] ? err->message : "(no message)"),
-			 errdetail_internal("%s", detail.data),
-			 errhint("Nothing of the transaction was applied; fix the cause and run it again.")));
+	r.service = "DynamoDB";
+	r.detail = detail.data;
+	r.hint = "Nothing of the transaction was applied; fix the cause and run it again.";
+	ddb_raise_aws_error(ERROR, err, &r);
 }
 
 void
@@ -331,10 +331,9 @@ ddb_atomic_send(AwsHttp *http, AwsDdbEndpoint *ep, const DdbSinkSettings *sink,
 		}
 		aws_buf_free(&buf);
 		if (!ok)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("could not build the TransactWriteItems action for foreign table \"%s\": %s",
-							a->relname, err.message)));
+			ddb_report_client_error(&err, ERRCODE_FDW_ERROR,
+									psprintf("could not build the TransactWriteItems action for foreign table \"%s\"",
+											 a->relname));
 	}
 	initStringInfo(&body);
 

@@ -62,67 +62,104 @@ ddb_error_visible(const AwsError *err, AwsError *buf)
 }
 
 void
+ddb_raise_aws_error(int elevel, const AwsError *err, const DdbAwsReport *r)
+{
+	AwsError	withheld;
+	const char *message;
+	bool		service;
+
+	err = ddb_error_visible(err, &withheld);
+	message = err->message[0] ? err->message : "(no message)";
+	service = err->kind == AWS_ERR_SERVICE && r->service != NULL;
+	ereport(elevel,
+			(errcode(r->sqlstate ? r->sqlstate : ERRCODE_FDW_ERROR),
+			 service ? errmsg("%s error %s: %s", r->service, err->type, message) :
+			 r->message_in_detail ? errmsg("%s", r->headline) :
+			 errmsg("%s: %s", r->headline, err->message),
+			 r->message_in_detail ? errdetail("%s: %s.", r->detail, err->message) :
+			 r->detail ? errdetail("%s", r->detail) : 0,
+			 r->hint ? errhint("%s", r->hint) : 0));
+}
+
+void
+ddb_report_client_error(const AwsError *err, int sqlstate, const char *headline)
+{
+	DdbAwsReport r = {0};
+
+	r.sqlstate = sqlstate;
+	r.headline = headline;
+	ddb_raise_aws_error(ERROR, err, &r);
+}
+
+void
 ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 					 const char *table_name, const char *relname)
 {
-	const ErrorAdvice *a;
-	AwsError	withheld;
-
-	err = ddb_error_visible(err, &withheld);
+	DdbAwsReport r = {0};
+	char	   *detail;
 
 	if (err->kind == AWS_ERR_SERVICE)
 	{
+		const ErrorAdvice *a;
+
 		for (a = advice; a->type; a++)
 			if (strcmp(a->type, err->type) == 0)
 				break;
-		ereport(elevel,
-				(errcode(a->type ? a->sqlstate : ERRCODE_FDW_ERROR),
-				 errmsg("DynamoDB error %s: %s", err->type,
-						err->message[0] ? err->message : "(no message)"),
-				 err->reasons[0] != '\0' ?
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld; throttling reasons: %s.",
-						   operation, table_name, relname, err->http_status, err->reasons) :
-				 strcmp(err->type, "UnprocessedItems") != 0 ?
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
-						   operation, table_name, relname, err->http_status) :
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" was accepted, but DynamoDB kept leaving items unprocessed.",
-						   operation, table_name, relname),
-				 (a->type && a->hint) ? errhint("%s", a->hint) : 0));
+		r.sqlstate = a->type ? a->sqlstate : ERRCODE_FDW_ERROR;
+		r.service = "DynamoDB";
+		r.hint = a->type ? a->hint : NULL;
+		if (err->reasons[0] != '\0')
+			detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld; throttling reasons: %s.",
+							  operation, table_name, relname, err->http_status, err->reasons);
+		else if (strcmp(err->type, "UnprocessedItems") != 0)
+			detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
+							  operation, table_name, relname, err->http_status);
+		else
+			detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" was accepted, but DynamoDB kept leaving items unprocessed.",
+							  operation, table_name, relname);
 	}
 	else if (err->kind == AWS_ERR_TRANSPORT && strcmp(err->type, AWS_TLS_VERIFICATION_FAILED) == 0)
-		ereport(elevel,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not verify the TLS certificate of DynamoDB endpoint: %s", err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" was not sent.",
-						   operation, table_name, relname),
-				 errhint("Install the endpoint's CA certificate in the system CA store; only for tests may a superuser set \"aws.trust.all.certificates\" 'true'.")));
-	else if (err->kind == AWS_ERR_TRANSPORT)
-		ereport(elevel,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not reach DynamoDB: %s", err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response; a request that reached DynamoDB may have been applied.",
-						   operation, table_name, relname),
-				 errhint("Check the server's \"aws.endpoint\" and \"aws.region\" and the network.")));
+	{
+		r.sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+		r.headline = "could not verify the TLS certificate of DynamoDB endpoint";
+		detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" was not sent.",
+						  operation, table_name, relname);
+		r.hint = "Install the endpoint's CA certificate in the system CA store; only for tests may a superuser set \"aws.trust.all.certificates\" 'true'.";
+	}
 	else if (err->kind == AWS_ERR_TRANSPORT && strcmp(err->type, AWS_HTTP_DEADLINE_EXCEEDED) == 0)
-		ereport(elevel,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not reach DynamoDB: %s", err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response in time; a request that reached DynamoDB may have been applied.",
-						   operation, table_name, relname),
-				 errhint("Every request must complete within \"sink.http-client.read-timeout\" plus one second per 64 kB sent; raise it for a slow link.")));
+	{
+		r.sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+		r.headline = "could not reach DynamoDB";
+		detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response in time; a request that reached DynamoDB may have been applied.",
+						  operation, table_name, relname);
+		r.hint = "Every request must complete within \"sink.http-client.read-timeout\" plus one second per 64 kB sent; raise it for a slow link.";
+	}
+	else if (err->kind == AWS_ERR_TRANSPORT)
+	{
+		r.sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+		r.headline = "could not reach DynamoDB";
+		detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" got no complete response; a request that reached DynamoDB may have been applied.",
+						  operation, table_name, relname);
+		r.hint = "Check the server's \"aws.endpoint\" and \"aws.region\" and the network.";
+	}
 	else if (err->kind == AWS_ERR_PROTOCOL)
-		ereport(elevel,
-				(errcode(ERRCODE_PROTOCOL_VIOLATION),
-				 errmsg("DynamoDB %s: %s", aws_error_kind_name(err->kind), err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\" got an answer no DynamoDB sends, so nothing of it was acted upon; a request that reached DynamoDB may have been applied.",
-						   operation, table_name, relname),
-				 errhint("Check that the server's \"aws.endpoint\" is DynamoDB.")));
+	{
+		r.sqlstate = ERRCODE_PROTOCOL_VIOLATION;
+		r.headline = psprintf("DynamoDB %s", aws_error_kind_name(err->kind));
+		detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\" got an answer no DynamoDB sends, so nothing of it was acted upon; a request that reached DynamoDB may have been applied.",
+						  operation, table_name, relname);
+		r.hint = "Check that the server's \"aws.endpoint\" is DynamoDB.";
+	}
 	else
-		ereport(elevel,
-				(errcode(err->kind == AWS_ERR_INTERNAL ? ERRCODE_INTERNAL_ERROR : ERRCODE_FDW_ERROR),
-				 errmsg("DynamoDB %s: %s", aws_error_kind_name(err->kind), err->message),
-				 errdetail("%s on DynamoDB table \"%s\" for foreign table \"%s\".",
-						   operation, table_name, relname)));
+	{
+		r.sqlstate = err->kind == AWS_ERR_INTERNAL ? ERRCODE_INTERNAL_ERROR : ERRCODE_FDW_ERROR;
+		r.headline = psprintf("DynamoDB %s", aws_error_kind_name(err->kind));
+		detail = psprintf("%s on DynamoDB table \"%s\" for foreign table \"%s\".",
+						  operation, table_name, relname);
+	}
+	r.detail = detail;
+	ddb_raise_aws_error(elevel, err, &r);
+	pfree(detail);				/* below ERROR, the report returns */
 }
 
 /*

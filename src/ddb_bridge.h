@@ -10,7 +10,7 @@
  *
  * What the endpoint said is shown only when it is safe to: an answer that
  * is not an AWS error document (err->foreign_body, decided by
- * aws_ddb_parse_error for DynamoDB and STS alike) came from something other
+ * aws_error_parse_document for DynamoDB and STS alike) came from something other
  * than DynamoDB or STS, maybe a service the endpoint was pointed at to read
  * it, so a role that is not a superuser sees only its HTTP status.  Every
  * error that shows a service answer goes through ddb_error_visible().
@@ -20,9 +20,34 @@
 
 #include "aws_error.h"
 
+/*
+ * The one route from an AwsError to ereport: every report of a client error
+ * goes through ddb_raise_aws_error, which applies ddb_error_visible() and
+ * writes the errmsg.  A service error (AWS_ERR_SERVICE, with a service
+ * named) reads "<service> error <type>: <message>", any other error
+ * "<headline>: <message>"; with message_in_detail the errmsg is the headline
+ * alone and the message ends the detail ("<detail>: <message>.").  detail
+ * and hint are finished sentences (NULL: none); sqlstate 0 is
+ * ERRCODE_FDW_ERROR.
+ */
+typedef struct DdbAwsReport
+{
+	int			sqlstate;
+	const char *service;		/* "DynamoDB", "STS"; NULL: no service answered */
+	const char *headline;		/* "could not reach DynamoDB" */
+	const char *detail;
+	const char *hint;
+	bool		message_in_detail;
+} DdbAwsReport;
+
+extern void ddb_raise_aws_error(int elevel, const AwsError *err, const DdbAwsReport *r);
+
 /* ERROR (or lower) for a failed DynamoDB call made for a foreign table. */
 extern void ddb_report_aws_error(int elevel, const AwsError *err, const char *operation,
 								 const char *table_name, const char *relname);
+
+/* ERROR for a client failure outside any call ("could not create an HTTP client"). */
+extern void ddb_report_client_error(const AwsError *err, int sqlstate, const char *headline);
 
 /*
  * err as the current role may see it: err itself, or (for a non-superuser

@@ -172,35 +172,41 @@ check_ambient(const DdbTableOptions *o, int level, DdbCredProvider provider)
 static void
 report_missing(const DdbTableOptions *o, DdbCredProvider provider, const AwsError *err)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("no AWS credentials for foreign table \"%s\"", o->relname),
-			 errdetail("Credentials provider %s: %s.", ddb_provider_name(provider), err->message),
-			 errhint("Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or configure the provider on the server.")));
+	DdbAwsReport r = {0};
+
+	r.sqlstate = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+	r.headline = psprintf("no AWS credentials for foreign table \"%s\"", o->relname);
+	r.detail = psprintf("Credentials provider %s", ddb_provider_name(provider));
+	r.message_in_detail = true;
+	r.hint = "Create a user mapping with \"aws.credentials.basic.accesskeyid\" and \"aws.credentials.basic.secretkey\", or configure the provider on the server.";
+	ddb_raise_aws_error(ERROR, err, &r);
 }
 
 static void
 report_sts_error(const DdbTableOptions *o, const char *action, const char *role_arn,
 				 const AwsError *err)
 {
-	AwsError	withheld;
+	DdbAwsReport r = {0};
 
-	err = ddb_error_visible(err, &withheld);
 	if (err->kind == AWS_ERR_SERVICE)
-		ereport(ERROR,
-				(errcode(strncmp(err->type, "AccessDenied", 12) == 0 ?
-						 ERRCODE_INSUFFICIENT_PRIVILEGE : ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("STS error %s: %s", err->type, err->message[0] ? err->message : "(no message)"),
-				 errdetail("%s of role \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
-						   action, role_arn, o->relname, err->http_status),
-				 errhint("Check the role's trust policy and the source credentials' permission to assume it.")));
-	ereport(ERROR,
-			(errcode(err->kind == AWS_ERR_TRANSPORT ? ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION :
-					 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("could not get temporary credentials from STS: %s", err->message),
-			 errdetail("%s of role \"%s\" for foreign table \"%s\".", action, role_arn, o->relname),
-			 err->kind == AWS_ERR_TRANSPORT ?
-			 errhint("Check the server's \"aws.sts.endpoint\" and \"aws.region\" and the network.") : 0));
+	{
+		r.sqlstate = strncmp(err->type, "AccessDenied", 12) == 0 ?
+			ERRCODE_INSUFFICIENT_PRIVILEGE : ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		r.service = "STS";
+		r.detail = psprintf("%s of role \"%s\" for foreign table \"%s\" failed with HTTP status %ld.",
+							action, role_arn, o->relname, err->http_status);
+		r.hint = "Check the role's trust policy and the source credentials' permission to assume it.";
+	}
+	else
+	{
+		r.sqlstate = err->kind == AWS_ERR_TRANSPORT ? ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION :
+			ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		r.headline = "could not get temporary credentials from STS";
+		r.detail = psprintf("%s of role \"%s\" for foreign table \"%s\".", action, role_arn, o->relname);
+		if (err->kind == AWS_ERR_TRANSPORT)
+			r.hint = "Check the server's \"aws.sts.endpoint\" and \"aws.region\" and the network.";
+	}
+	ddb_raise_aws_error(ERROR, err, &r);
 }
 
 /* SYS_PROP: the superuser-only settings ddb_fdw.aws_access_key_id and friends. */
@@ -387,11 +393,15 @@ custom_fetch(const DdbTableOptions *o, AwsCredentials *out, StringInfo fp)
 	explicit_bzero(text, strlen(text));
 	pfree(text);
 	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("credentials function %s returned unusable credentials: %s",
-						o->custom_function, err.message),
-				 errhint("Return an object like {\"AccessKeyId\": \"...\", \"SecretAccessKey\": \"...\", \"SessionToken\": \"...\", \"Expiration\": \"2030-01-01T00:00:00Z\"}.")));
+	{
+		DdbAwsReport r = {0};
+
+		r.sqlstate = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		r.headline = psprintf("credentials function %s returned unusable credentials",
+							  o->custom_function);
+		r.hint = "Return an object like {\"AccessKeyId\": \"...\", \"SecretAccessKey\": \"...\", \"SessionToken\": \"...\", \"Expiration\": \"2030-01-01T00:00:00Z\"}.";
+		ddb_raise_aws_error(ERROR, &err, &r);
+	}
 	cache_put(fp->data, out);
 }
 
@@ -432,9 +442,14 @@ auto_chain(const DdbTableOptions *o, AwsHttp *http, AwsCredentials *out, StringI
 	resetStringInfo(fp);
 	if (web_identity_config(o, 0, &w))
 	{
+		AwsError	withheld;
+		const AwsError *shown;
+
 		if (web_identity_fetch(o, http, &w, out, fp, &err))
 			return true;
-		appendStringInfo(reasons, "web identity: %s%s%s; ", err.type, err.type[0] ? " " : "", err.message);
+		shown = ddb_error_visible(&err, &withheld);
+		appendStringInfo(reasons, "web identity: %s%s%s; ", shown->type, shown->type[0] ? " " : "",
+						 shown->message);
 	}
 	else
 		appendStringInfoString(reasons, "web identity: not configured; ");

@@ -161,9 +161,7 @@ get_http(void)
 	aws_error_clear(&err);
 	backend_http = aws_http_create(0, &err);
 	if (backend_http == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
-				 errmsg("could not create an HTTP client: %s", err.message)));
+		ddb_report_client_error(&err, ERRCODE_FDW_OUT_OF_MEMORY, "could not create an HTTP client");
 	aws_http_set_abort_check(backend_http, ddb_interrupt_pending, NULL);
 	aws_http_set_wait_hook(backend_http, ddb_network_wait_hook, NULL);
 	on_proc_exit(release_http, (Datum) 0);
@@ -566,9 +564,7 @@ take_result(bool ok, AwsBuf *buf, AwsError *err, int *len)
 	if (!ok)
 	{
 		aws_buf_free(buf);
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("could not combine writes of one key: %s", err->message)));
+		ddb_report_client_error(err, ERRCODE_FDW_ERROR, "could not combine writes of one key");
 	}
 	copy = palloc(buf->len + 1);
 	memcpy(copy, buf->data, buf->len + 1);
@@ -940,9 +936,8 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 	aws_error_clear(&cap_err);
 	aws_error_clear(&throttle_err);
 	if (!aws_http_set_max_connections(get_http(), t->opts->sink.http_max_concurrency, &cap_err))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("could not apply \"sink.http-client.max-concurrency\": %s", cap_err.message)));
+		ddb_report_client_error(&cap_err, ERRCODE_FDW_ERROR,
+								"could not apply \"sink.http-client.max-concurrency\"");
 	for (;;)
 	{
 		AwsError	err;

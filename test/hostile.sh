@@ -7,7 +7,9 @@
 #     RSS (VmHWM in /proc/<pid>/status, read by the backend itself) grows by
 #     less than 64 MB; oversized headers fail the same way;
 #   - a peer that trickles its answer one byte every 0.4 s fails the request
-#     within its deadline (read-timeout 3 s: well under 3x that), retries
+#     within its deadline (read-timeout 3 s: well under 3x that), with a
+#     HINT that names the read timeout (until 2026-12 the bridge gave every
+#     transport error the unreachable-endpoint HINT), retries
 #     follow sink.max-retries, the wait shows in pg_stat_activity as wait
 #     event type Extension (event DynamoDBRequest on the network and
 #     DynamoDBBackoff between retries on PostgreSQL 17+, the generic
@@ -120,6 +122,13 @@ if has "$out" "no complete response within 3" && below "$took" 9; then
   ok "trickling peer: the request fails within its deadline (${took}s < 3 x 3 s)"
 else
   fail "trickling peer: the request fails within its deadline (${took}s), got: $(echo "$out" | head -2)"
+fi
+# a missed deadline is told apart from an unreachable endpoint: its HINT names the option to raise
+if has "$out" "got no complete response in time" &&
+   has "$out" "HINT:  Every request must complete within \"sink.http-client.read-timeout\" plus one second per 64 kB sent"; then
+  ok "a missed deadline: DETAIL and HINT say so and name sink.http-client.read-timeout"
+else
+  fail "a missed deadline: DETAIL and HINT say so, got: $(echo "$out" | grep -E 'DETAIL|HINT')"
 fi
 
 proxy reset
