@@ -468,26 +468,75 @@ hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
  * every request (hashing them would cost as much as a small request's
  * SHA-256).  The kept secret is one more copy of what the caller holds
  * anyway; it is wiped when replaced.  The derived key is only good for
- * that day and scope.
+ * that day and scope.  Kept with it: SHA-256 states that have already
+ * absorbed the key's inner and outer HMAC pads, so signing a request's
+ * string to sign hashes two blocks fewer (of about six).
  */
 typedef struct SigningKeyCache
 {
 	char	   *inputs;			/* "AWS4" secret NUL date NUL region NUL service NUL */
 	size_t		len;
 	unsigned char key[32];
+	EVP_MD_CTX *inner;			/* SHA-256 of key ^ ipad so far */
+	EVP_MD_CTX *outer;			/* SHA-256 of key ^ opad so far */
 } SigningKeyCache;
 
 static SigningKeyCache key_cache;
 
+/* The HMAC pad states of a 32-byte key into the cache; false leaves no state behind. */
 static bool
-signing_key(const char *secret, const char *date, const char *region, const char *service,
-			unsigned char out[32])
+cache_pads(const unsigned char key[32])
+{
+	unsigned char pad[64];
+	bool		ok;
+	int			i;
+
+	if (key_cache.inner == NULL && (key_cache.inner = EVP_MD_CTX_new()) == NULL)
+		return false;
+	if (key_cache.outer == NULL && (key_cache.outer = EVP_MD_CTX_new()) == NULL)
+		return false;
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	ok = sha256_md() != NULL &&
+		EVP_DigestInit_ex(key_cache.inner, sha256_md(), NULL) == 1 &&
+		EVP_DigestUpdate(key_cache.inner, pad, sizeof(pad)) == 1;
+	memset(pad, 0x5c, sizeof(pad));
+	for (i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	ok = ok && EVP_DigestInit_ex(key_cache.outer, sha256_md(), NULL) == 1 &&
+		EVP_DigestUpdate(key_cache.outer, pad, sizeof(pad)) == 1;
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ok;
+}
+
+static void
+forget_key(void)
+{
+	if (key_cache.inputs != NULL)
+	{
+		OPENSSL_cleanse(key_cache.inputs, key_cache.len);
+		free(key_cache.inputs);
+	}
+	key_cache.inputs = NULL;
+	key_cache.len = 0;
+	OPENSSL_cleanse(key_cache.key, sizeof(key_cache.key));
+	/* freeing the states wipes them (OpenSSL clears a digest's context on free) */
+	EVP_MD_CTX_free(key_cache.inner);
+	EVP_MD_CTX_free(key_cache.outer);
+	key_cache.inner = key_cache.outer = NULL;
+}
+
+/* Make the cache hold the signing key of (secret, date, region, service). */
+static bool
+signing_key(const char *secret, const char *date, const char *region, const char *service)
 {
 	size_t		secret_len = strlen(secret);
 	size_t		date_len = strlen(date);
 	size_t		region_len = strlen(region);
 	size_t		service_len = strlen(service);
 	size_t		len = 4 + secret_len + 1 + date_len + 1 + region_len + 1 + service_len + 1;
+	unsigned char k[32];
 	char	   *inputs;
 	char	   *p;
 	bool		ok;
@@ -499,11 +548,9 @@ signing_key(const char *secret, const char *date, const char *region, const char
 			memcmp(p + 4 + secret_len + 1, date, date_len + 1) == 0 &&
 			memcmp(p + 4 + secret_len + 1 + date_len + 1, region, region_len + 1) == 0 &&
 			memcmp(p + len - service_len - 1, service, service_len + 1) == 0)
-		{
-			memcpy(out, key_cache.key, 32);
 			return true;
-		}
 	}
+	forget_key();
 	inputs = malloc(len);
 	if (inputs == NULL)
 		return false;
@@ -514,25 +561,41 @@ signing_key(const char *secret, const char *date, const char *region, const char
 	memcpy(p, date, date_len + 1);
 	memcpy(p + date_len + 1, region, region_len + 1);
 	memcpy(p + date_len + 1 + region_len + 1, service, service_len + 1);
-	ok = hmac(inputs, 4 + secret_len, date, out) &&
-		hmac(out, 32, region, out) &&
-		hmac(out, 32, service, out) &&
-		hmac(out, 32, "aws4_request", out);
-	if (!ok)
-	{
-		OPENSSL_cleanse(inputs, len);
-		free(inputs);
-		return false;
-	}
-	if (key_cache.inputs != NULL)
-	{
-		OPENSSL_cleanse(key_cache.inputs, key_cache.len);
-		free(key_cache.inputs);
-	}
+	ok = hmac(inputs, 4 + secret_len, date, k) &&
+		hmac(k, 32, region, k) &&
+		hmac(k, 32, service, k) &&
+		hmac(k, 32, "aws4_request", k);
 	key_cache.inputs = inputs;
 	key_cache.len = len;
-	memcpy(key_cache.key, out, 32);
+	memcpy(key_cache.key, k, 32);
+	OPENSSL_cleanse(k, sizeof(k));
+	if (!ok || !cache_pads(key_cache.key))
+	{
+		forget_key();
+		return false;
+	}
 	return true;
+}
+
+/* HMAC-SHA256 of msg under the cached signing key, from its pad states. */
+static bool
+hmac_signing_key(const char *msg, size_t len, unsigned char out[32])
+{
+	static EVP_MD_CTX *ctx = NULL;
+	unsigned char inner[SHA256_DIGEST_LENGTH];
+	unsigned int n = 0;
+	bool		ok;
+
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return false;
+	ok = EVP_MD_CTX_copy_ex(ctx, key_cache.inner) == 1 &&
+		EVP_DigestUpdate(ctx, msg, len) == 1 &&
+		EVP_DigestFinal_ex(ctx, inner, &n) == 1 && n == SHA256_DIGEST_LENGTH &&
+		EVP_MD_CTX_copy_ex(ctx, key_cache.outer) == 1 &&
+		EVP_DigestUpdate(ctx, inner, sizeof(inner)) == 1 &&
+		EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == SHA256_DIGEST_LENGTH;
+	OPENSSL_cleanse(inner, sizeof(inner));
+	return ok;
 }
 
 static char *
@@ -565,7 +628,6 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 	char		payload_hash[65];
 	char		canon_hash[65];
 	char		date[9];
-	unsigned char k[32];
 	unsigned char sig[32];
 	char		sig_hex[65];
 	const char *qmark = strchr(path_and_query, '?');
@@ -624,8 +686,8 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 		goto oom;
 
 	/* signing key: HMAC chain over date, region, service, "aws4_request" */
-	if (!signing_key(p->secret_access_key, date, p->region, p->service, k) ||
-		!hmac(k, 32, sts.data, sig))
+	if (!signing_key(p->secret_access_key, date, p->region, p->service) ||
+		!hmac_signing_key(sts.data, sts.len, sig))
 		goto oom;
 	to_hex(sig, 32, sig_hex);
 
@@ -653,8 +715,6 @@ oom:
 	aws_error_set(err, AWS_ERR_INTERNAL, "out of memory or crypto failure while signing");
 	aws_sigv4_result_free(out);
 done:
-	/* the derived key is secret material */
-	OPENSSL_cleanse(k, sizeof(k));
 	aws_buf_free(&canon);
 	aws_buf_free(&names);
 	aws_buf_free(&sts);
