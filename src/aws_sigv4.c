@@ -112,6 +112,25 @@ is_unreserved(unsigned char c)
 	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
+/*
+ * aws_buf_append inline for the common case: the buffers are reserved once
+ * for the usual request, and a signature makes some fifty appends, so the
+ * call and its checks would cost more than the copying.
+ */
+static inline bool
+put(AwsBuf *b, const void *bytes, size_t n)
+{
+	/* cap > len + n leaves room for the NUL; cap is 0 before the first reservation */
+	if (n < b->cap - b->len)
+	{
+		memcpy(b->data + b->len, bytes, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return true;
+	}
+	return aws_buf_append(b, bytes, n);
+}
+
 /* URI-encode n bytes as SigV4 wants it; '/' kept when keep_slash. */
 static bool
 uri_encode(AwsBuf *out, const char *s, size_t n, bool keep_slash)
@@ -130,11 +149,11 @@ uri_encode(AwsBuf *out, const char *s, size_t n, bool keep_slash)
 		esc[0] = '%';
 		esc[1] = upper_hex[c >> 4];
 		esc[2] = upper_hex[c & 0x0f];
-		if (!aws_buf_append(out, s + run, i - run) || !aws_buf_append(out, esc, 3))
+		if (!put(out, s + run, i - run) || !put(out, esc, 3))
 			return false;
 		run = i + 1;
 	}
-	return aws_buf_append(out, s + run, n - run);
+	return put(out, s + run, n - run);
 }
 
 static int
@@ -165,7 +184,7 @@ uri_decode(AwsBuf *out, const char *s, size_t n)
 			c = (char) (hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			i += 2;
 		}
-		if (!aws_buf_append(out, &c, 1))
+		if (!put(out, &c, 1))
 			return false;
 	}
 	return true;
@@ -209,15 +228,15 @@ normalized_path(AwsBuf *out, const char *path, size_t n)
 		segs[nsegs] = path + start;
 		lens[nsegs++] = len;
 	}
-	if (!aws_buf_append(out, "/", 1))
+	if (!put(out, "/", 1))
 		goto done;
 	for (i = 0; i < nsegs; i++)
 	{
-		if ((i > 0 && !aws_buf_append(out, "/", 1)) ||
+		if ((i > 0 && !put(out, "/", 1)) ||
 			!uri_encode(out, segs[i], lens[i], false))
 			goto done;
 	}
-	if (nsegs > 0 && trailing_slash && !aws_buf_append(out, "/", 1))
+	if (nsegs > 0 && trailing_slash && !put(out, "/", 1))
 		goto done;
 	ok = true;
 done:
@@ -251,7 +270,7 @@ encode_component(const char *s, size_t n)
 
 	if (!uri_decode(&decoded, s, n) ||
 		!uri_encode(&encoded, decoded.data ? decoded.data : "", decoded.len, false) ||
-		!aws_buf_append(&encoded, "", 0))
+		!put(&encoded, "", 0))
 	{
 		aws_buf_free(&decoded);
 		aws_buf_free(&encoded);
@@ -300,8 +319,8 @@ canonical_query(AwsBuf *out, const char *query)
 	}
 	qsort(params, n, sizeof(QueryParam), compare_params);
 	for (i = 0; i < n; i++)
-		if ((i > 0 && !aws_buf_append(out, "&", 1)) ||
-			!aws_buf_append_str(out, params[i].key) || !aws_buf_append(out, "=", 1) ||
+		if ((i > 0 && !put(out, "&", 1)) ||
+			!aws_buf_append_str(out, params[i].key) || !put(out, "=", 1) ||
 			!aws_buf_append_str(out, params[i].value))
 			goto done;
 	ok = true;
@@ -356,8 +375,8 @@ append_trimmed(AwsBuf *out, const char *v)
 		word = v;
 		while (*v && !is_header_space(*v))
 			v++;
-		if ((any && !aws_buf_append(out, " ", 1)) ||
-			!aws_buf_append(out, word, (size_t) (v - word)))
+		if ((any && !put(out, " ", 1)) ||
+			!put(out, word, (size_t) (v - word)))
 			return false;
 		any = true;
 	}
@@ -406,21 +425,21 @@ canonical_headers(AwsBuf *canon, AwsBuf *signed_names,
 
 		if (same)
 		{
-			if (!aws_buf_append(canon, ",", 1))
+			if (!put(canon, ",", 1))
 				goto done;
 		}
 		else
 		{
-			if ((i > 0 && !aws_buf_append(canon, "\n", 1)) ||
-				!aws_buf_append(canon, h[i].name, h[i].name_len) || !aws_buf_append(canon, ":", 1) ||
-				(signed_names->len > 0 && !aws_buf_append(signed_names, ";", 1)) ||
-				!aws_buf_append(signed_names, h[i].name, h[i].name_len))
+			if ((i > 0 && !put(canon, "\n", 1)) ||
+				!put(canon, h[i].name, h[i].name_len) || !put(canon, ":", 1) ||
+				(signed_names->len > 0 && !put(signed_names, ";", 1)) ||
+				!put(signed_names, h[i].name, h[i].name_len))
 				goto done;
 		}
 		if (!append_trimmed(canon, h[i].value))
 			goto done;
 	}
-	if (n > 0 && !aws_buf_append(canon, "\n", 1))
+	if (n > 0 && !put(canon, "\n", 1))
 		goto done;
 	ok = true;
 done:
@@ -603,7 +622,7 @@ take(AwsBuf *buf)
 {
 	char	   *s;
 
-	if (buf->data == NULL && !aws_buf_append(buf, "", 0))
+	if (buf->data == NULL && !put(buf, "", 0))
 		return NULL;
 	s = buf->data;
 	buf->data = NULL;
@@ -612,8 +631,8 @@ take(AwsBuf *buf)
 }
 
 /* Append a NUL-terminated piece. */
-#define APPEND_STR(buf, s) aws_buf_append((buf), (s), strlen(s))
-#define APPEND_LIT(buf, s) aws_buf_append((buf), (s), sizeof(s) - 1)
+#define APPEND_STR(buf, s) put((buf), (s), strlen(s))
+#define APPEND_LIT(buf, s) put((buf), (s), sizeof(s) - 1)
 
 bool
 aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and_query,
@@ -669,20 +688,20 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 		!APPEND_LIT(&canon, "\n") ||
 		!canonical_headers(&canon, &names, headers, n_headers) ||
 		!APPEND_LIT(&canon, "\n") ||
-		!aws_buf_append(&canon, names.data ? names.data : "", names.len) ||
+		!put(&canon, names.data ? names.data : "", names.len) ||
 		!APPEND_LIT(&canon, "\n") ||
 		!aws_sigv4_sha256_hex(payload ? payload : "", payload_len, payload_hash) ||
-		!aws_buf_append(&canon, payload_hash, 64))
+		!put(&canon, payload_hash, 64))
 		goto oom;
 
 	/* string to sign: algorithm, date, scope, hash of the canonical request */
 	if (!aws_sigv4_sha256_hex(canon.data, canon.len, canon_hash) ||
 		!aws_buf_reserve(&sts, 64 + 16 + 8 + strlen(p->region) + strlen(p->service) + 64) ||
-		!APPEND_LIT(&sts, ALGORITHM "\n") || !aws_buf_append(&sts, p->amz_date, 16) ||
-		!APPEND_LIT(&sts, "\n") || !aws_buf_append(&sts, date, 8) || !APPEND_LIT(&sts, "/") ||
+		!APPEND_LIT(&sts, ALGORITHM "\n") || !put(&sts, p->amz_date, 16) ||
+		!APPEND_LIT(&sts, "\n") || !put(&sts, date, 8) || !APPEND_LIT(&sts, "/") ||
 		!APPEND_STR(&sts, p->region) || !APPEND_LIT(&sts, "/") ||
 		!APPEND_STR(&sts, p->service) || !APPEND_LIT(&sts, "/aws4_request\n") ||
-		!aws_buf_append(&sts, canon_hash, 64))
+		!put(&sts, canon_hash, 64))
 		goto oom;
 
 	/* signing key: HMAC chain over date, region, service, "aws4_request" */
@@ -694,11 +713,11 @@ aws_sigv4_sign(const AwsSigv4Params *p, const char *method, const char *path_and
 	if (!aws_buf_reserve(&auth, 128 + strlen(p->access_key_id) + strlen(p->region) +
 						 strlen(p->service) + names.len) ||
 		!APPEND_LIT(&auth, ALGORITHM " Credential=") || !APPEND_STR(&auth, p->access_key_id) ||
-		!APPEND_LIT(&auth, "/") || !aws_buf_append(&auth, date, 8) || !APPEND_LIT(&auth, "/") ||
+		!APPEND_LIT(&auth, "/") || !put(&auth, date, 8) || !APPEND_LIT(&auth, "/") ||
 		!APPEND_STR(&auth, p->region) || !APPEND_LIT(&auth, "/") ||
 		!APPEND_STR(&auth, p->service) || !APPEND_LIT(&auth, "/aws4_request, SignedHeaders=") ||
-		!aws_buf_append(&auth, names.data ? names.data : "", names.len) ||
-		!APPEND_LIT(&auth, ", Signature=") || !aws_buf_append(&auth, sig_hex, 64))
+		!put(&auth, names.data ? names.data : "", names.len) ||
+		!APPEND_LIT(&auth, ", Signature=") || !put(&auth, sig_hex, 64))
 		goto oom;
 
 	out->canonical_request = take(&canon);
