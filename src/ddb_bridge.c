@@ -66,16 +66,18 @@ ddb_raise_aws_error(int elevel, const AwsError *err, const DdbAwsReport *r)
 {
 	AwsError	withheld;
 	const char *message;
+	const char *headline;
 	bool		service;
 
 	err = ddb_error_visible(err, &withheld);
 	message = err->message[0] ? err->message : "(no message)";
 	service = err->kind == AWS_ERR_SERVICE && r->service != NULL;
+	headline = r->headline ? r->headline : aws_error_kind_name(err->kind);
 	ereport(elevel,
 			(errcode(r->sqlstate ? r->sqlstate : ERRCODE_FDW_ERROR),
 			 service ? errmsg("%s error %s: %s", r->service, err->type, message) :
-			 r->message_in_detail ? errmsg("%s", r->headline) :
-			 errmsg("%s: %s", r->headline, err->message),
+			 r->message_in_detail ? errmsg("%s", headline) :
+			 errmsg("%s: %s", headline, err->message),
 			 r->message_in_detail ? errdetail("%s: %s.", r->detail, err->message) :
 			 r->detail ? errdetail("%s", r->detail) : 0,
 			 r->hint ? errhint("%s", r->hint) : 0));
