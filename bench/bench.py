@@ -13,7 +13,7 @@ fresh session per measurement makes the peak that statement's.
 Every ddb_fdw run is checked: ddb_fdw_stats() must report N items written
 with no error, and against dynalite the table is counted from outside.
 
-Capacity (BENCH_CAPACITY_URL, test/capacity.py in front of dynalite at 300
+Capacity (BENCH_CAPACITY_URL, test/fixtures/capacity.py in front of dynalite at 300
 WCU with 1 s of burst): 6,000 rows by ddb_fdw INSERT ... SELECT and by boto3,
 from one backend (process) and from four at once (1,500 rows each), each
 against the capacity bound (5,700 rows beyond the burst at 300 a second:
@@ -62,7 +62,7 @@ def psql(*commands):
 def ddb(endpoint, *args):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                AWS_REGION="us-east-2")
-    out = subprocess.run([os.path.join(ROOT, "test", "ddb"), "--endpoint", endpoint] + list(args),
+    out = subprocess.run([os.path.join(ROOT, "test", "helpers", "ddb"), "--endpoint", endpoint] + list(args),
                          check=True, capture_output=True, text=True, env=env)
     return out.stdout.strip()
 
@@ -233,7 +233,7 @@ def capacity_table():
         print(f"| {r['label']} | {r['backends']} | {r['n']:,} | {r['wall']:.1f} | {r['wall'] / r['bound']:.2f} "
               f"| {r['throttled']} / {r['calls']} | {vs} |")
     print()
-    print(f"Capacity: test/capacity.py at {CAPACITY_WCU} WCU with 1 s of burst in front of dynalite; "
+    print(f"Capacity: test/fixtures/capacity.py at {CAPACITY_WCU} WCU with 1 s of burst in front of dynalite; "
           f"the bound is (rows - burst) / WCU = {(6000 - CAPACITY_WCU) / CAPACITY_WCU:.1f} s; "
           "four backends (boto3: processes) write 1,500 rows each at once. One run each.")
 

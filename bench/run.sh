@@ -6,7 +6,7 @@
 # and prints its tables, then bench/callgrind.sh's instructions per row:
 # every figure of README's performance section, in one run.  Stops
 # everything it started on exit.  --quick: 5-10x fewer rows, for a smoke run;
-# --capacity: only the provisioned-capacity comparison (test/capacity.py).
+# --capacity: only the provisioned-capacity comparison (test/fixtures/capacity.py).
 # Run it inside test/isolated.sh to keep its installation of ddb_fdw private.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +17,7 @@ latency_port=${BENCH_LATENCY_PORT:-28011}
 capacity_port=${BENCH_CAPACITY_PORT:-28012}
 tail_port=${BENCH_TAIL_PORT:-28013}
 
-test/install-deps.sh
+tools/install-deps.sh
 if ! dpkg-query -W -f='${Status}' nginx libnginx-mod-http-echo 2>/dev/null | grep -qv "install ok installed" &&
    [ -x /usr/sbin/nginx ] && [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]; then :; else
   echo "bench: installing nginx and its echo module"
@@ -38,7 +38,7 @@ cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   [ -n "${nginx_pid:-}" ] && { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; } || true
   [ -n "${capacity_pid:-}" ] && { kill "$capacity_pid" 2>/dev/null; wait "$capacity_pid" 2>/dev/null; } || true
-  test/servers.sh stop >/dev/null 2>&1 || true
+  test/fixtures/servers.sh stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,7 +56,7 @@ case " $* " in
   *) BENCH_NULL_PORT=$null_port BENCH_LATENCY_PORT=$latency_port BENCH_TAIL_PORT=$tail_port \
        bash bench/callgrind.sh >"$work/callgrind.txt" ;;
 esac
-test/servers.sh start >/dev/null
+test/fixtures/servers.sh start >/dev/null
 mkdir -p "$work/body"
 sed -e "s|@RUN@|$work|g" -e "s|@NULL_PORT@|$null_port|g" -e "s|@LATENCY_PORT@|$latency_port|g" \
   -e "s|@TAIL_PORT@|$tail_port|g" bench/nginx.conf.in >"$work/nginx.conf"
@@ -65,7 +65,7 @@ nginx_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$latency_port/" && break; sleep 0.1; done
 kill -0 "$nginx_pid" 2>/dev/null || { echo "bench: nginx did not start" >&2; exit 1; }
 # a table provisioned at 300 WCU (1 s of burst) in front of dynalite
-python3 test/capacity.py --port "$capacity_port" --upstream-port "${DDB_DYNALITE_PORT:-28000}" \
+python3 test/fixtures/capacity.py --port "$capacity_port" --upstream-port "${DDB_DYNALITE_PORT:-28000}" \
   --wcu 300 --burst-s 1 >"$work/capacity.log" 2>&1 &
 capacity_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$capacity_port/" && break; sleep 0.1; done

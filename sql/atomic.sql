@@ -1,6 +1,6 @@
 -- "sink.commit-mode" 'atomic': one TransactWriteItems per transaction and
 -- server, against moto (dynalite has no TransactWriteItems) through
--- test/faultproxy.py (motoproxy).  What landed is read from moto directly;
+-- test/fixtures/faultproxy.py (motoproxy).  What landed is read from moto directly;
 -- the proxy records the ClientRequestToken of every TransactWriteItems.
 \getenv mproxy DDB_MOTO_PROXY_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_MOTO_URL"'

@@ -1,6 +1,6 @@
 -- The batch writer: request sizes, early flushes, big transactions, COPY
 -- and partition routing.  Request counts come from ddb_fdw_stats(); what
--- landed is read from dynalite with test/ddb, outside PostgreSQL.
+-- landed is read from dynalite with test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 

@@ -1,6 +1,6 @@
 -- The table definition changes inside a transaction: every statement uses
 -- the definition in force when it runs; rows already queued keep what they
--- were converted to.  What landed is read from dynalite with test/ddb.
+-- were converted to.  What landed is read from dynalite with test/helpers/ddb.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 

@@ -1,6 +1,6 @@
 -- DELETE by key: a DeleteRequest, queued with the puts and sent at COMMIT,
 -- without ever reading from DynamoDB.  What landed is read from dynalite
--- with test/ddb, outside PostgreSQL.
+-- with test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 

@@ -1,6 +1,6 @@
 -- ddb_fdw_forward(): a trigger forwards a local table's row changes to a
 -- ddb_fdw foreign table, in the firing transaction.  What landed is read
--- from dynalite with test/ddb, outside PostgreSQL.
+-- from dynalite with test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 

@@ -1,5 +1,5 @@
 -- INSERT lands in DynamoDB at COMMIT.  What landed is read back with
--- test/ddb (curl + jq), outside PostgreSQL.
+-- test/helpers/ddb (curl + jq), outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \getenv ddbtest DDB_TEST
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'

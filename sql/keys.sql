@@ -1,7 +1,7 @@
 -- Keys as DynamoDB sees them: numbers compared by value, a key schema
 -- re-created under a live backend, DynamoDB's key length limits, UTF-8 in a
 -- SQL_ASCII database, rows queued while COMMIT flushes, the small messages.
--- What landed is read from dynalite with test/ddb, outside PostgreSQL.
+-- What landed is read from dynalite with test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \getenv proxy DDB_PROXY_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'

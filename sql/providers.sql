@@ -2,8 +2,8 @@
 -- checks every request's signature and enforces IAM policies, and its STS
 -- hands out temporary credentials.  The source user and the hop role may
 -- do nothing but assume roles, only the writer role may write
--- (test/moto-roles.sh), so a row that lands proves which identity signed
--- it.  What landed is read back outside PostgreSQL with test/ddb.
+-- (test/helpers/moto-roles.sh), so a row that lands proves which identity signed
+-- it.  What landed is read back outside PostgreSQL with test/helpers/ddb.
 \getenv moto DDB_MOTO_AUTH_URL
 \getenv assumer_id DDB_ASSUMER_KEY_ID
 \getenv assumer_secret DDB_ASSUMER_SECRET
@@ -67,7 +67,7 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER moto OPTIONS (
   "aws.credentials.role.arn" :'writer_arn',
   "aws.credentials.webIdentityToken.file" '/tmp/ddb_fdw_regress_token');
 -- moto's signature-checking mode cannot route an unsigned call on its own:
--- open exactly one unauthenticated action for it (test/moto-iam.sh does the same)
+-- open exactly one unauthenticated action for it (test/helpers/moto-iam.sh does the same)
 \! curl -s -X POST -H "Content-Type: text/plain" --data 1 "$DDB_MOTO_AUTH_URL"/moto-api/reset-auth > /dev/null
 INSERT INTO roles_ft VALUES (6, 'web identity');
 ALTER USER MAPPING FOR CURRENT_USER SERVER moto OPTIONS (
@@ -143,7 +143,7 @@ RESET ROLE;
 :dump
 
 -- DynamoDB rejecting expired temporary credentials: fresh ones are fetched
--- and the request sent once more (test/faultproxy.py answers
+-- and the request sent once more (test/fixtures/faultproxy.py answers
 -- ExpiredTokenException; dynalite behind it stores the rows)
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 \set faults '\\! curl -s -X POST "$DDB_PROXY_URL"/__proxy/script -d'

@@ -1,4 +1,4 @@
--- Retries through test/faultproxy.py, a proxy in front of dynalite that
+-- Retries through test/fixtures/faultproxy.py, a proxy in front of dynalite that
 -- injects faults into BatchWriteItem requests on command.  What landed is
 -- read from dynalite directly.
 \getenv proxy DDB_PROXY_URL
@@ -87,7 +87,7 @@ INSERT INTO retry_ft VALUES (207, 'after the cancels');
 
 -- an early flush that fails inside a savepoint: after ROLLBACK TO SAVEPOINT
 -- the outer writes are still owed, including one the inner write of the
--- same key had superseded (found by test/campaign.sh: the flush used to fold
+-- same key had superseded (found by test/scenarios/campaign.sh: the flush used to fold
 -- the queue itself, so COMMIT lost (6, 'outer') and sent freed memory)
 :ddb create-table retry_sk pk:N sk:S > /dev/null
 CREATE FOREIGN TABLE retry_sk_ft (pk int, sk text, v text) SERVER flaky

@@ -1,8 +1,8 @@
 -- What a role that is not a superuser can make the backend do (README,
 -- Security model; issue 12 items 4, 6 and 7).  sec_user has USAGE on the
--- wrapper, as a DBA might grant it.  test/secretpage.py plays an internal
+-- wrapper, as a DBA might grant it.  test/fixtures/secretpage.py plays an internal
 -- service on 127.0.0.1 that is not DynamoDB and holds a secret.  What landed
--- is read back by test/ddb, outside PostgreSQL.
+-- is read back by test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \getenv secret_url DDB_SECRET_URL
 \set secret_json :secret_url '/json'
@@ -135,7 +135,7 @@ INSERT INTO page_text VALUES (1);
 INSERT INTO page_json VALUES (1);
 INSERT INTO page_sts VALUES (1);
 -- the same at COMMIT, when BatchWriteItem itself is answered so
--- (test/faultproxy.py in front of dynalite)
+-- (test/fixtures/faultproxy.py in front of dynalite)
 \getenv proxy DDB_PROXY_URL
 \set faults '\\! curl -s -X POST "$DDB_PROXY_URL"/__proxy/script -d'
 \! curl -s -X POST "$DDB_PROXY_URL"/__proxy/reset

@@ -5,7 +5,7 @@
 \getenv secret DDB_MOTO_SECRET
 \getenv writer_key_id DDB_MOTO_WRITER_KEY_ID
 \getenv writer_secret DDB_MOTO_WRITER_SECRET
--- test/ddb reads the table back with the full identity, signed by curl
+-- test/helpers/ddb reads the table back with the full identity, signed by curl
 \set dump '\\! AWS_ACCESS_KEY_ID="$DDB_MOTO_KEY_ID" AWS_SECRET_ACCESS_KEY="$DDB_MOTO_SECRET" "$DDB_TEST"/ddb --endpoint "$DDB_MOTO_AUTH_URL" dump signed'
 
 CREATE SERVER moto FOREIGN DATA WRAPPER ddb_fdw

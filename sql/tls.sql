@@ -1,4 +1,4 @@
--- TLS: test/servers.sh runs nginx with a self-signed certificate in front
+-- TLS: test/fixtures/servers.sh runs nginx with a self-signed certificate in front
 -- of dynalite.  By default certificates are verified against the system CA
 -- store; a superuser may turn that off for tests, and is warned.
 \getenv tls DDB_TLS_URL

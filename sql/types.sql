@@ -1,5 +1,5 @@
 -- The complete type mapping: one row per type and edge case, and the exact
--- item DynamoDB stored, dumped from outside PostgreSQL with test/ddb.
+-- item DynamoDB stored, dumped from outside PostgreSQL with test/helpers/ddb.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 SET timezone = 'Europe/Paris';

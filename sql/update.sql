@@ -1,7 +1,7 @@
 -- UPDATE by key: an UpdateItem that sets exactly the assigned attributes,
 -- sent at COMMIT without ever reading from DynamoDB; within a transaction
 -- it is folded into earlier writes of its key.  What landed is read from
--- dynalite with test/ddb, outside PostgreSQL.
+-- dynalite with test/helpers/ddb, outside PostgreSQL.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 

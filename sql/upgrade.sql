@@ -2,7 +2,7 @@
 -- ddb_fdw--1.0--1.1.sql must hold exactly the objects of a fresh install of
 -- the default version (ddb_fdw--1.1.sql), and a foreign table made under 1.0
 -- must still write afterwards.  Runs in a database of its own, so the other
--- suites' extension is left alone.  What landed is read back with test/ddb.
+-- suites' extension is left alone.  What landed is read back with test/helpers/ddb.
 \getenv dynalite DDB_DYNALITE_URL
 \set ddb '\\! "$DDB_TEST"/ddb --endpoint "$DDB_DYNALITE_URL"'
 \set regress_db :DBNAME

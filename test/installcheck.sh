@@ -51,7 +51,7 @@ for c in curl jq nginx openssl; do
 done
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || miss "boto3 for /usr/bin/python3 (Debian: python3-boto3; the types suite compares with it)"
 [ -x test/.dynalite/node_modules/.bin/dynalite ] || command -v npm >/dev/null ||
-  miss "dynalite (test/install-deps.sh puts it in test/.dynalite; needs npm)"
+  miss "dynalite (tools/install-deps.sh puts it in test/.dynalite; needs npm)"
 [ -n "${DDB_MOTO_SERVER:-}" ] || command -v moto_server >/dev/null || [ -x /root/.pyenv/shims/moto_server ] ||
   miss "moto_server: python3 -m venv /opt/moto && /opt/moto/bin/pip install 'moto[server]>=5', then DDB_MOTO_SERVER=/opt/moto/bin/moto_server (README)"
 if [ ${#missing[@]} -gt 0 ]; then

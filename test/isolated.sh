@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ "$(id -u)" -eq 0 ] || { echo "isolated.sh: needs root (unshare)" >&2; exit 1; }
 # the namespace has no network: install what the suite needs (apt, npm) first
-test/install-deps.sh
+tools/install-deps.sh
 [ $# -gt 0 ] || set -- bash test/run.sh
 exec unshare -mn --propagation private bash -c '
   set -euo pipefail

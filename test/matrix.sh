@@ -11,7 +11,7 @@
 # Roots live in ${DDB_ROOTS:-/var/cache/ddb_fdw/roots}/SUITE, kept across
 # runs; a root is built from nothing when missing, and rebuilt when its
 # set-up was interrupted (the stamp file .ddb-root is written last).  Inside
-# a root, test/install-deps.sh installs the packages (without recommends).
+# a root, tools/install-deps.sh installs the packages (without recommends).
 #
 # How a root is run: one private mount and network namespace per version
 # (unshare -mn), so nothing stays mounted and 127.0.0.1 is our own.  The
@@ -55,12 +55,12 @@ build_root() {
     printf '#!/bin/sh\nexit 101\n' >"$r/usr/sbin/policy-rc.d"; chmod +x "$r/usr/sbin/policy-rc.d"
   fi
   # every run: resolver and this machine's extra CA certificates (TLS verifies
-  # inside as outside), then whatever test/install-deps.sh finds missing
+  # inside as outside), then whatever tools/install-deps.sh finds missing
   cp /etc/resolv.conf "$r/etc/"
   mkdir -p "$r/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$r/usr/local/share/ca-certificates/" 2>/dev/null || true
   mkdir -p "$r/srv"
-  install -m 755 "$src/test/install-deps.sh" "$r/srv/install-deps.sh"
+  install -m 755 "$src/tools/install-deps.sh" "$r/srv/install-deps.sh"
   in_root "$r" dpkg --configure -a   # finishes an installation that was interrupted
   in_root "$r" env PG_MAJOR="$major" DDB_SERVERS=external bash /srv/install-deps.sh || {
     echo "matrix.sh: installing the packages into $r failed" >&2; return 1; }
@@ -103,11 +103,11 @@ run_root() {
   flock -w 3600 9 || { echo "matrix.sh: $roots/$suite is busy" >"$log"; return 1; }
   build_root "$suite" "$major" >"$log" 2>&1 || return 1
   # this machine's side: dynalite in the checkout, moto_server found
-  (cd "$src" && test/install-deps.sh) >>"$log" 2>&1 || return 1
+  (cd "$src" && tools/install-deps.sh) >>"$log" 2>&1 || return 1
   # a fresh copy of the checkout (without build products), readable by the root's postgres
   rm -rf "$r/srv/ddb_fdw"
   mkdir -p "$r/srv/ddb_fdw"
-  "$src/test/copy-tree.sh" "$src" "$r/srv/ddb_fdw"
+  "$src/test/helpers/copy-tree.sh" "$src" "$r/srv/ddb_fdw"
   cp -a "$src/test/.dynalite" "$r/srv/ddb_fdw/test/"
   unshare -mn --propagation private bash -c '
     set -euo pipefail
@@ -119,8 +119,8 @@ run_root() {
     mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
     # the servers run here (same loopback), from the copy, so both sides see the same files
     export DDB_RUN_DIR="$r/srv/ddb_fdw/test/.run"
-    trap "bash \"$r/srv/ddb_fdw/test/servers.sh\" stop" EXIT
-    bash "$r/srv/ddb_fdw/test/servers.sh" start
+    trap "bash \"$r/srv/ddb_fdw/test/fixtures/servers.sh\" stop" EXIT
+    bash "$r/srv/ddb_fdw/test/fixtures/servers.sh" start
     chroot "$r" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       HOME=/root LANG=C.UTF-8 TERM=dumb ${CI:+CI=$CI} DDB_SERVERS=external \
       ${DDB_REGRESS+DDB_REGRESS="$DDB_REGRESS"} ${DDB_SHELL_TESTS+DDB_SHELL_TESTS="$DDB_SHELL_TESTS"} \

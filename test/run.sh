@@ -7,15 +7,15 @@
 #      on moto's signature-checking instance;
 #   4. pg_regress against a temporary PostgreSQL instance, as the postgres
 #      OS user (initdb refuses root); what landed in DynamoDB is read back by
-#      test/ddb, outside PostgreSQL;
-#   5. shell tests with PostgreSQL instances of their own: test/logical.sh
-#      (forwarding through logical replication), test/concurrency.sh (8
-#      pgbench clients), test/credentials.sh (the AUTO chain in the server's
+#      test/helpers/ddb, outside PostgreSQL;
+#   5. shell tests with PostgreSQL instances of their own: test/scenarios/logical.sh
+#      (forwarding through logical replication), test/scenarios/concurrency.sh (8
+#      pgbench clients), test/scenarios/credentials.sh (the AUTO chain in the server's
 #      environment: container, instance metadata, web identity),
-#      test/campaign.sh (500 seeded random transactions through the fault
-#      proxy, DynamoDB compared with shadow tables after each), test/meta.sh
+#      test/scenarios/campaign.sh (500 seeded random transactions through the fault
+#      proxy, DynamoDB compared with shadow tables after each), test/scenarios/meta.sh
 #      (META.json by the PGXN Meta Spec, one version everywhere),
-#      test/package.sh (the Debian package built, checked, installed and
+#      test/scenarios/package.sh (the Debian package built, checked, installed and
 #      written through).
 # Ends with "N passed, N failed" and a non-zero status if anything failed,
 # also when a step before the tests fails (its cause is printed above).
@@ -34,7 +34,7 @@ if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 &&
   copy=$(mktemp -d /tmp/ddb_fdw-test.XXXXXX)
   chmod 755 "$copy"
   echo "run.sh: the postgres OS user cannot read $root; testing a copy in $copy"
-  test/copy-tree.sh "$root" "$copy"
+  test/helpers/copy-tree.sh "$root" "$copy"
   [ ! -d test/.dynalite ] || cp -a test/.dynalite "$copy/test/"
   status=0
   bash "$copy/test/run.sh" "$@" || status=$?
@@ -49,7 +49,7 @@ step="installing the dependencies"
 summarized=
 # a step that fails before the summary still ends with one, saying which
 finish() {
-  [ "$servers" = external ] || test/servers.sh stop
+  [ "$servers" = external ] || test/fixtures/servers.sh stop
   if [ -z "$summarized" ]; then
     echo "run.sh: stopped while $step (the cause is above)" >&2
     echo "$passed passed, $((failed + 1)) failed"
@@ -58,7 +58,7 @@ finish() {
 trap finish EXIT
 
 if [ -z "${DDB_SKIP_BUILD:-}" ]; then  # DDB_SKIP_BUILD=1: test what is installed
-  test/install-deps.sh
+  tools/install-deps.sh
   echo "== build ($(pg_config --version))"
   step="building the extension"
   make -s clean >/dev/null 2>&1 || true
@@ -92,10 +92,11 @@ if [ "$fuzz_status" -ne 0 ] && [ "$ff" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
 
 echo "== DynamoDB servers"
-step="starting the DynamoDB servers (test/servers.sh)"
-[ "$servers" = external ] || test/servers.sh start
+step="starting the DynamoDB servers (test/fixtures/servers.sh)"
+[ "$servers" = external ] || test/fixtures/servers.sh start
 
-export DDB_TEST="$root/test"
+# the helpers the SQL suites and shell tests call: "$DDB_TEST"/ddb, credential-process.sh
+export DDB_TEST="$root/test/helpers"
 export DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
 export DDB_MOTO_URL="http://127.0.0.1:${DDB_MOTO_PORT:-28001}"
 export DDB_MOTO_AUTH_URL="http://127.0.0.1:${DDB_MOTO_AUTH_PORT:-28002}"
@@ -103,13 +104,13 @@ export DDB_PROXY_URL="http://127.0.0.1:${DDB_PROXY_PORT:-28003}"
 export DDB_TLS_URL="https://127.0.0.1:${DDB_TLS_PORT:-28004}"
 export DDB_SECRET_URL="http://127.0.0.1:${DDB_SECRET_PORT:-28005}"
 export DDB_MOTO_PROXY_URL="http://127.0.0.1:${DDB_MOTO_PROXY_PORT:-28006}"
-# test/ddb's own identity for dynalite and plain moto (they check the format only)
+# test/helpers/ddb's own identity for dynalite and plain moto (they check the format only)
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_PROFILE
 
 step="setting up IAM identities, roles and tables on moto ($DDB_MOTO_AUTH_URL)"
 # a real IAM identity on the signature-checking moto, allowed everything
-creds=$(test/moto-iam.sh ddb-tester -)
+creds=$(test/helpers/moto-iam.sh ddb-tester -)
 eval "$creds"
 export DDB_MOTO_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_SECRET=$AWS_SECRET_ACCESS_KEY
 # and one allowed only dynamodb:BatchWriteItem on every table
@@ -117,26 +118,26 @@ policy=$(mktemp)
 cat > "$policy" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:BatchWriteItem","Resource":"*"}]}
 JSON
-creds=$(test/moto-iam.sh ddb-writer-only "$policy")
+creds=$(test/helpers/moto-iam.sh ddb-writer-only "$policy")
 eval "$creds"
 export DDB_MOTO_WRITER_KEY_ID=$AWS_ACCESS_KEY_ID DDB_MOTO_WRITER_SECRET=$AWS_SECRET_ACCESS_KEY
 rm -f "$policy"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 # the moto tables the signing test writes to, created with the full identity
-# (test/ddb prints its errors on stdout: show them when it fails)
+# (test/helpers/ddb prints its errors on stdout: show them when it fails)
 moto_table() {
   local out
   out=$(AWS_ACCESS_KEY_ID=$DDB_MOTO_KEY_ID AWS_SECRET_ACCESS_KEY=$DDB_MOTO_SECRET \
-        test/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table "$1" id:N 2>&1) ||
+        test/helpers/ddb --endpoint "$DDB_MOTO_AUTH_URL" create-table "$1" id:N 2>&1) ||
     { echo "run.sh: creating table $1 on moto failed: $out" >&2; return 1; }
 }
 moto_table signed
 # roles for the credentials providers test, and the tables it writes to
-roles=$(test/moto-roles.sh)
+roles=$(test/helpers/moto-roles.sh)
 eval "$roles"
 for t in roles; do moto_table "$t"; done
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-# no test may wait for an EC2 metadata service (test/credentials.sh serves its own)
+# no test may wait for an EC2 metadata service (test/scenarios/credentials.sh serves its own)
 export AWS_EC2_METADATA_DISABLED=true
 
 echo "== pg_regress"
@@ -178,8 +179,8 @@ fi
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
 shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign capacity meta package")}
 for t in $shell_tests; do
-  echo "== $t (test/$t.sh)"
-  if t_out=$(test/$t.sh 2>&1); then t_status=0; else t_status=$?; fi
+  echo "== $t (test/scenarios/$t.sh)"
+  if t_out=$(test/scenarios/$t.sh 2>&1); then t_status=0; else t_status=$?; fi
   echo "$t_out"
   read -r tp tf < <(echo "$t_out" | awk '/^[0-9]+ passed, [0-9]+ failed$/ {p+=$1; f+=$3} END {print p+0, f+0}')
   passed=$((passed + tp)); failed=$((failed + tf))

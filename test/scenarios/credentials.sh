@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The AUTO credentials chain in a PostgreSQL server's own environment: a
 # PostgreSQL instance is started with exactly the variables a scenario needs
-# (env -i), test/credserver.py plays the ECS container endpoint and EC2
+# (env -i), test/fixtures/credserver.py plays the ECS container endpoint and EC2
 # instance metadata (IMDSv2), and the credentials it hands out are real
 # temporary credentials from moto's STS, so moto's signature check proves
 # they were used.  Covers: container credentials, instance metadata,
@@ -9,10 +9,10 @@
 # expiry, web identity from AWS_WEB_IDENTITY_TOKEN_FILE /
 # AWS_ROLE_ARN, the error when nothing is configured, the superuser rule,
 # and that no secret reaches the server log even at log level DEBUG5.
-# Needs test/servers.sh running and test/run.sh's environment (moto roles).
+# Needs test/fixtures/servers.sh running and test/run.sh's environment (moto roles).
 # Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/credentials"
 port=${DDB_CREDS_PORT:-54357}
 cred_port=${DDB_CREDSERVER_PORT:-28015}
@@ -54,7 +54,7 @@ token=$(xml_text SessionToken <<<"$answer")
 jq -n --arg id "$(xml_text AccessKeyId <<<"$answer")" --arg secret "$secret" --arg token "$token" \
   '{id: $id, secret: $secret, token: $token}' >"$work/creds.json"
 [ -n "$secret" ] && [ -n "$token" ] || { fail "temporary credentials from moto's STS"; summary; exit 1; }
-/usr/bin/python3 "$root/test/credserver.py" --port "$cred_port" --creds "$work/creds.json" \
+/usr/bin/python3 "$root/test/fixtures/credserver.py" --port "$cred_port" --creds "$work/creds.json" \
   --ecs-token ecs-secret-token >"$work/credserver.log" 2>&1 &
 cred_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$cred_port/__stats" && break; sleep 0.1; done

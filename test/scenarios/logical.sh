@@ -4,14 +4,14 @@
 # the subscriber's copy of "orders" has an ENABLE ALWAYS ddb_fdw_forward()
 # trigger, so the apply worker forwards every replicated change to
 # DynamoDB.  Changes are written on the publisher; once the subscriber has
-# confirmed them, DynamoDB (dynalite, read with test/ddb from outside
+# confirmed them, DynamoDB (dynalite, read with test/helpers/ddb from outside
 # PostgreSQL) must hold exactly the publisher's rows.  Then DynamoDB refuses
 # the next transaction twice: the apply worker fails, retries, and the
 # change still lands, once.
-# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
+# Needs test/fixtures/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/logical"
 pub_port=${DDB_PUB_PORT:-54351}
 sub_port=${DDB_SUB_PORT:-54352}

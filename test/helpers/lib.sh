@@ -1,9 +1,9 @@
 # Helpers shared by the shell tests that run their own PostgreSQL instances
-# (test/logical.sh, test/concurrency.sh, test/credentials.sh, test/campaign.sh)
-# and by the moto set-up scripts (test/moto-iam.sh, test/moto-roles.sh):
-# sourced, not run.  Each test counts its checks with ok/fail and ends with
-# summary, the "N passed, N failed" line test/run.sh adds up.
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# (test/scenarios/) and by the moto set-up scripts (moto-iam.sh,
+# moto-roles.sh, beside this file): sourced, not run.  Each test counts its
+# checks with ok/fail and ends with summary, the "N passed, N failed" line
+# test/run.sh adds up.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bindir=$(pg_config --bindir)
 passed=0
 failed=0

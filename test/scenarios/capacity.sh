@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provisioned capacity: ddb_fdw against test/capacity.py, a proxy in front of
+# Provisioned capacity: ddb_fdw against test/fixtures/capacity.py, a proxy in front of
 # dynalite that limits each table like provisioned write capacity (token
 # bucket of WCU, 1 s of burst; partial acceptance into UnprocessedItems, 400
 # ProvisionedThroughputExceededException with ThrottlingReasons when not one
@@ -18,10 +18,10 @@
 #     an error naming ProvisionedThroughputExceededException and the
 #     ThrottlingReasons in its DETAIL;
 #   - x-amz-retry-after is honoured: no try comes sooner than it says.
-# Needs test/servers.sh's dynalite running and DDB_TEST, DDB_DYNALITE_URL set
+# Needs test/fixtures/servers.sh's dynalite running and DDB_TEST, DDB_DYNALITE_URL set
 # (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/capacity"
 port=${DDB_CAPACITY_PG_PORT:-54362}
 cport=${DDB_CAPACITY_PORT:-28013}
@@ -49,7 +49,7 @@ trap cleanup EXIT
 
 fresh_work
 dyn_port=${DDB_DYNALITE_URL##*:}
-python3 "$root/test/capacity.py" --port "$cport" --upstream-port "${dyn_port%%/*}" \
+python3 "$root/test/fixtures/capacity.py" --port "$cport" --upstream-port "${dyn_port%%/*}" \
   --wcu 300 --burst-s 1 >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 for _ in $(seq 1 50); do curl_cap -o /dev/null "$cap_url/" && break; sleep 0.1; done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile peers: a misbehaving HTTP server (test/faultproxy.py's hostile
+# Hostile peers: a misbehaving HTTP server (test/fixtures/faultproxy.py's hostile
 # faults, on 127.0.0.1) in place of DynamoDB or STS.  Each check states what
 # must hold; each failed on the code before README's "Hostile peers":
 #   - a 300 MB answer (chunked, or announced by Content-Length; DynamoDB or
@@ -16,10 +16,10 @@
 #     request twice, a count above what was sent shrinking by one) are a
 #     protocol error after one request: nothing forged is written anywhere;
 #     genuine UnprocessedItems are still re-sent and land.
-# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
+# Needs test/fixtures/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/hostile"
 port=${DDB_HOSTILE_PORT:-54361}
 psql_() { psql_on "$port" "$@"; }

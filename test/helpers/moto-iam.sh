@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates a real signing identity on the signature-checking moto_server
-# (test/servers.sh's moto_auth) and prints `export` lines for its keys:
-#   test/moto-iam.sh USERNAME POLICY_FILE|-      (- = allow dynamodb:* on *)
+# (test/fixtures/servers.sh's moto_auth) and prints `export` lines for its keys:
+#   test/helpers/moto-iam.sh USERNAME POLICY_FILE|-      (- = allow dynamodb:* on *)
 # It opens exactly the three unauthenticated actions it spends (moto's
 # /moto-api/reset-auth), so signature checking stays on for everything else.
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Validates a META.json against the PGXN Meta Spec v1 (1.0.x).
 
-The rules are the spec's own JSON Schema, test/pgxn-meta-v1/*.schema.json,
+The rules are the spec's own JSON Schema, test/helpers/pgxn-meta-v1/*.schema.json,
 as published by PGXN (github.com/pgxn/meta, schema/v1, PostgreSQL Licence).
 PGXN validates with a Rust crate, Debian packages no validator, and the
 schema's patterns use \\p{...} and POSIX classes that Python's re lacks: so
@@ -9,9 +9,9 @@ this is a small JSON Schema 2020-12 evaluator for exactly the keywords those
 files use, standard library only.  A keyword it does not know is an error,
 never silently skipped.
 
-    test/pgxn_meta.py META.json      prints "valid" or one line per violation,
+    test/helpers/pgxn_meta.py META.json      prints "valid" or one line per violation,
                                      exit 0 or 1
-    test/pgxn_meta.py --examples     checks every example the schema files give
+    test/helpers/pgxn_meta.py --examples     checks every example the schema files give
                                      (they must all be valid): the evaluator's
                                      own test
 """

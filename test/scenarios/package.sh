@@ -4,7 +4,7 @@
 # installed) with dpkg-buildpackage -us -uc -b in a copy of the tree, so the
 # checkout stays clean; checks each .deb's files, dependencies and library
 # links; then installs it and writes through it: CREATE EXTENSION (1.1, and
-# 1.0 updated), an INSERT that must land in dynalite (read back with test/ddb).
+# 1.0 updated), an INSERT that must land in dynalite (read back with test/helpers/ddb).
 #
 # Where it installs.  By default the package is unpacked (dpkg-deb -x) over a
 # private copy of that PostgreSQL (its bin, lib and share directories, with
@@ -23,7 +23,7 @@
 # started, or starts and stops them itself.  DDB_PACKAGE_KEEP=DIR keeps the
 # built .debs in DIR.  Ends with "N passed, N failed".
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 cd "$root"
 
 tools=(debhelper postgresql-server-dev-all dpkg-dev build-essential libcurl4-openssl-dev libjson-c-dev libssl-dev)
@@ -45,18 +45,18 @@ chmod 755 "$work"
 started_servers=
 cleanup() {
   [ -f "$work/run/pg/postmaster.pid" ] && as_pg "${pgbin:-}/pg_ctl" -D "$work/run/pg" -m immediate stop >/dev/null 2>&1
-  [ -n "$started_servers" ] && test/servers.sh stop >/dev/null 2>&1
+  [ -n "$started_servers" ] && test/fixtures/servers.sh stop >/dev/null 2>&1
   [ -n "${dpkg_installed:-}" ] && restore_system
   rm -rf "$work"
 }
 trap 'cleanup || true' EXIT
 
-# 1. build in a copy of the tree without its build products (test/copy-tree.sh)
+# 1. build in a copy of the tree without its build products (test/helpers/copy-tree.sh)
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
 control_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" ddb_fdw.control)
 src="$work/ddb-fdw-$version"
 mkdir -p "$src"
-test/copy-tree.sh "$root" "$src"
+test/helpers/copy-tree.sh "$root" "$src"
 # debian/control lists one package per major postgresql-common supports where
 # it was generated (Debian 12: 15); for this machine's majors it is generated
 # again from debian/control.in, as for an upload to another distribution
@@ -116,9 +116,9 @@ done
 
 # 3. install it and write through it
 if [ -z "${DDB_DYNALITE_URL:-}" ]; then
-  test/servers.sh start >/dev/null
+  test/fixtures/servers.sh start >/dev/null
   started_servers=1
-  export DDB_TEST="$root/test" DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
+  export DDB_TEST="$root/test/helpers" DDB_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
 fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 unset AWS_SESSION_TOKEN AWS_PROFILE
@@ -188,7 +188,7 @@ SQL
   else fail "PostgreSQL $v on the package (want version $control_version, $libdir, 2 items): $out"; fi
   landed=$(ddb dump "$table")
   if [ "$landed" = "$(printf '%s\n' '{"id":{"N":"1"},"v":{"S":"from the package"}}' "{\"id\":{\"N\":\"2\"},\"v\":{\"S\":\"of PostgreSQL $v\"}}")" ]; then
-    ok "both rows written through the package are in dynalite, read back by test/ddb"
+    ok "both rows written through the package are in dynalite, read back by test/helpers/ddb"
   else fail "dynalite holds, after the INSERT through the package: $landed"; fi
   out=$("${psql[@]}" -c "CREATE DATABASE upd" -c '\c upd' -c "CREATE EXTENSION ddb_fdw VERSION '1.0'" \
       -c "ALTER EXTENSION ddb_fdw UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'ddb_fdw'" 2>&1) || true

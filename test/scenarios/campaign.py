@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Seeded randomized fault campaign for ddb_fdw (test/campaign.sh runs it).
+"""Seeded randomized fault campaign for ddb_fdw (test/scenarios/campaign.sh runs it).
 
 One long-lived psql session (one backend) runs DDB_CAMPAIGN_TXNS randomized
 transactions (default 500): multi-row INSERT, UPDATE by key, DELETE by key
@@ -7,13 +7,13 @@ and COPY FROM STDIN on three foreign tables of different key shapes, with
 savepoints rolled back or released.  Every statement on a foreign table is
 paired, in the same transaction, with a statement on a local shadow table
 holding the DynamoDB item each key should have (jsonb).  Between ddb_fdw and
-DynamoDB (dynalite, then moto for a shorter part) sits test/faultproxy.py,
+DynamoDB (dynalite, then moto for a shorter part) sits test/fixtures/faultproxy.py,
 given a fault script per transaction from a seeded schedule; for a few
 transactions it is stopped (endpoint down) and restarted.
 
 After every transaction the DynamoDB tables are scanned from outside
 PostgreSQL (a standard-library SigV4 client here, cross-checked against
-test/ddb) and compared with the shadow tables:
+test/helpers/ddb) and compared with the shadow tables:
   * COMMIT succeeded => DynamoDB equals the shadow, except keys written in a
     rolled-back savepoint after an early flush that raised ddb_fdw's WARNING;
   * COMMIT failed => an ERROR naming the DynamoDB error type or the transport
@@ -70,7 +70,7 @@ are the slow responses here.
 
 The schedule (statements, fault scripts, endpoint-down episodes) depends
 only on DDB_CAMPAIGN_SEED (default 20261125) and DDB_CAMPAIGN_TXNS.
-`test/campaign.py --show N` prints transaction N of that schedule.
+`test/scenarios/campaign.py --show N` prints transaction N of that schedule.
 
 Environment: DDB_TEST, DDB_DYNALITE_URL, DDB_MOTO_URL (as test/run.sh
 exports them); DDB_CAMPAIGN_PROXY_PORT (28013) and
@@ -1059,7 +1059,7 @@ class Proxy:
         deadline = time.time() + 75
         while True:
             log = open(os.path.join(self.workdir, "proxy-%s.log" % self.name), "a")
-            self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "faultproxy.py"),
+            self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "..", "fixtures", "faultproxy.py"),
                                           "--port", str(self.port), "--upstream-port", str(self.upstream_port),
                                           "--slow-ms", str(SLOW_MS)], stdout=log, stderr=log,
                                          stdin=subprocess.DEVNULL)
@@ -1416,7 +1416,7 @@ class Campaign:
         self.c["repairs"] += 1
 
     def check_tool(self, world):
-        """test/ddb (curl + jq) sees what this script's scans see."""
+        """test/helpers/ddb (curl + jq) sees what this script's scans see."""
         ours = self.dump(world)
         for t in world_tables(world):
             if t in EXTRA:
@@ -1427,8 +1427,8 @@ class Campaign:
                 item = canon_item(json.loads(line))
                 theirs[key_of(t, item)] = item
             if r.returncode != 0 or theirs != ours[t]:
-                self.fail("test/ddb agrees with the campaign's scans",
-                          "%s %s: test/ddb %d items (status %d), scan %d items" % (
+                self.fail("test/helpers/ddb agrees with the campaign's scans",
+                          "%s %s: test/helpers/ddb %d items (status %d), scan %d items" % (
                               world, ddb_table(t), len(theirs), r.returncode, len(ours[t])))
                 return
         self.c["tool_checks"] += 1
@@ -1442,7 +1442,7 @@ class Campaign:
         sql_lines = sql.splitlines()
         lines += ["  sql> " + l for l in sql_lines[:40]] + (["  sql> ..."] if len(sql_lines) > 40 else [])
         lines += ["  psql> " + l for l in err[:25]]
-        lines.append("  reproduce: DDB_CAMPAIGN_SEED=%d DDB_CAMPAIGN_TXNS=%d test/campaign.py --show %d" % (
+        lines.append("  reproduce: DDB_CAMPAIGN_SEED=%d DDB_CAMPAIGN_TXNS=%d test/scenarios/campaign.py --show %d" % (
             SEED, TXNS, tx["no"]))
         return "\n".join(lines)
 
@@ -1651,7 +1651,7 @@ class Campaign:
 
     def create_table(self, world, name, keys, recreate=False):
         """(Re-)create a DynamoDB table keyed keys ("id:N", ...) and wait until it is ACTIVE, with
-        this script's own client (test/ddb's curl and jq take half a second a call)."""
+        this script's own client (test/helpers/ddb's curl and jq take half a second a call)."""
         dyn = self.dynamo[world]
         try:
             dyn.call("DeleteTable", {"TableName": name})
@@ -1883,8 +1883,8 @@ class Campaign:
                 c["early_aborts"], c["early_aborts_expected"]),
              "an abort after an early flush raises the WARNING"),
             ("the campaign's model agrees with the shadow tables", "the campaign's model agrees with the shadow tables"),
-            ("test/ddb agrees with the campaign's scans (%d comparisons)" % c["tool_checks"],
-             "test/ddb agrees with the campaign's scans"),
+            ("test/helpers/ddb agrees with the campaign's scans (%d comparisons)" % c["tool_checks"],
+             "test/helpers/ddb agrees with the campaign's scans"),
             ("no fault, no ERROR", "no fault, no ERROR"),
         ]
         # the classes of issue #11 behaved, and in a full run (300 transactions or more) each occurred
@@ -2028,7 +2028,7 @@ def main():
         sys.stdout.write(txn_sql(tx))
         return 0
     if not (args.pghost and args.pgport and args.workdir):
-        ap.error("--pghost, --pgport and --workdir are needed to run (test/campaign.sh gives them)")
+        ap.error("--pghost, --pgport and --workdir are needed to run (test/scenarios/campaign.sh gives them)")
     for v in ("DDB_TEST", "DDB_DYNALITE_URL", "DDB_MOTO_URL"):
         if not os.environ.get(v):
             print("FAIL campaign: %s is not set (test/run.sh sets it)\n0 passed, 1 failed" % v)

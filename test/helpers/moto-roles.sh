@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IAM roles on the signature-checking moto_server for the credentials tests,
-# created with an administrator identity (made by test/moto-iam.sh):
+# created with an administrator identity (made by test/helpers/moto-iam.sh):
 #   ddb-assumer       a user allowed nothing but sts:AssumeRole: writing with its
 #                     own keys fails, so a write that lands went through a role
 #   ddb-hop           a role allowed only sts:AssumeRole (the middle of a chain)

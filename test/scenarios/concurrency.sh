@@ -2,12 +2,12 @@
 # Concurrency: 8 backends (pgbench, 8 clients) commit single-row INSERTs
 # into two ddb_fdw foreign tables at once for a bounded time.  Every
 # committed transaction must have landed in DynamoDB exactly once (counted
-# with test/ddb from outside PostgreSQL), and the server must be up after.
+# with test/helpers/ddb from outside PostgreSQL), and the server must be up after.
 # Then a COMMIT stuck on a slow endpoint is ended with pg_terminate_backend.
-# Needs test/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
+# Needs test/fixtures/servers.sh running and DDB_TEST, DDB_DYNALITE_URL, DDB_PROXY_URL
 # set (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/concurrency"
 port=${DDB_CONC_PORT:-54353}
 seconds=${DDB_CONC_SECONDS:-10}

@@ -6,7 +6,7 @@
 #
 # Real AWS instead of the local server:
 #   DDB_DEMO_AWS=1 AWS_REGION=us-east-2 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-#     [AWS_SESSION_TOKEN=...] [DDB_DEMO_TABLE=user_behavior] bash test/demo.sh
+#     [AWS_SESSION_TOKEN=...] [DDB_DEMO_TABLE=user_behavior] bash tools/demo.sh
 # (the table is created with on-demand capacity if it does not exist).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,7 @@ cd "$root"
 table=${DDB_DEMO_TABLE:-user_behavior}
 pgport=${DDB_DEMO_PGPORT:-54329}
 
-DDB_NO_MOTO=1 test/install-deps.sh   # the demo needs dynalite only
+DDB_NO_MOTO=1 tools/install-deps.sh   # the demo needs dynalite only
 make -s
 make -s install >/dev/null
 
@@ -22,7 +22,7 @@ work=$(mktemp -d /tmp/ddb_fdw_demo.XXXXXX)
 chown postgres: "$work"
 cleanup() {
   runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  [ -n "${started_servers:-}" ] && test/servers.sh stop >/dev/null 2>&1 || true
+  [ -n "${started_servers:-}" ] && test/fixtures/servers.sh stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,7 +34,7 @@ if [ "${DDB_DEMO_AWS:-0}" = 1 ]; then
   endpoint_option=""
   echo "demo: writing to AWS DynamoDB in $region, table $table"
 else
-  test/servers.sh start dynalite >/dev/null
+  test/fixtures/servers.sh start dynalite >/dev/null
   started_servers=1
   endpoint="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}"
   region=us-east-2
@@ -44,7 +44,7 @@ else
   echo "demo: writing to dynalite at $endpoint"
 fi
 export AWS_REGION=$region
-test/ddb --endpoint "$endpoint" create-table "$table" user_id:N item_id:N >/dev/null 2>&1 || true
+test/helpers/ddb --endpoint "$endpoint" create-table "$table" user_id:N item_id:N >/dev/null 2>&1 || true
 
 echo "demo: starting PostgreSQL on port $pgport"
 runuser -u postgres -- "$(pg_config --bindir)/initdb" -D "$work/pg" -A trust >/dev/null
@@ -67,7 +67,7 @@ COMMIT;
 SQL
 echo "demo: ddb_fdw is a sink, so reading the foreign table fails:"
 "${psql[@]}" -c 'SELECT * FROM DynamoDbTable' 2>&1 || true
-echo "demo: items read back from DynamoDB (outside PostgreSQL), first 5 of $(test/ddb --endpoint "$endpoint" count "$table"):"
+echo "demo: items read back from DynamoDB (outside PostgreSQL), first 5 of $(test/helpers/ddb --endpoint "$endpoint" count "$table"):"
 # not "| head": with pipefail, dump's SIGPIPE once head has had enough would fail the demo
-items=$(test/ddb --endpoint "$endpoint" dump "$table")
+items=$(test/helpers/ddb --endpoint "$endpoint" dump "$table")
 sed -n 1,5p <<<"$items"

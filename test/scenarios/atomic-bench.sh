@@ -7,9 +7,9 @@
 # the client's own cost), without and with 10 ms per request (a round trip).
 # A measurement, not part of the default suite:
 #   bash test/isolated.sh env DDB_SHELL_TESTS=atomic-bench DDB_REGRESS=" " bash test/run.sh
-# Needs test/servers.sh running and DDB_TEST, DDB_MOTO_URL set (run.sh does both).
+# Needs test/fixtures/servers.sh running and DDB_TEST, DDB_MOTO_URL set (run.sh does both).
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/atomic-bench"
 port=${DDB_ABENCH_PORT:-54357}
 null_port=${DDB_ABENCH_PROXY_PORT:-28016}
@@ -33,7 +33,7 @@ as_pg "$bindir/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
   -o "-p $port -k $work -c listen_addresses=''" start >/dev/null
 for p in "$null_port 0" "$lat_port 10"; do
   set -- $p
-  /usr/bin/python3 "$root/test/faultproxy.py" --port "$1" --upstream-port "${DDB_MOTO_URL##*:}" \
+  /usr/bin/python3 "$root/test/fixtures/faultproxy.py" --port "$1" --upstream-port "${DDB_MOTO_URL##*:}" \
     --latency-ms "$2" --null-ops BatchWriteItem,TransactWriteItems >"$work/proxy-$1.log" 2>&1 &
   proxy_pids="$proxy_pids $!"
   for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && break; sleep 0.1; done

@@ -11,10 +11,10 @@
 #   (b) preloaded, that role gets nothing from SHOW, current_setting(),
 #       SHOW ALL, pg_settings or pg_file_settings, and SYS_PROP signs with
 #       the keys (moto verifies the signature; the row is read back).
-# Needs test/servers.sh running and test/run.sh's environment.
+# Needs test/fixtures/servers.sh running and test/run.sh's environment.
 # Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/sysprop"
 port=${DDB_SYSPROP_PORT:-54359}
 moto=$DDB_MOTO_AUTH_URL

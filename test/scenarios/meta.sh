@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The distribution's metadata: META.json valid by the PGXN Meta Spec v1
-# (test/pgxn_meta.py over the spec's JSON Schema in test/pgxn-meta-v1), the
+# (test/helpers/pgxn_meta.py over the spec's JSON Schema in test/helpers/pgxn-meta-v1), the
 # validator able to refuse broken copies of it, and one version everywhere:
 # ddb_fdw.control, META.json, CHANGELOG.md, debian/changelog, the Makefile's
 # DATA and the install scripts.  Needs python3 only; no server.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 cd "$root"
-validator=test/pgxn_meta.py
+validator=test/helpers/pgxn_meta.py
 
 if out=$(python3 $validator --examples 2>&1); then ok "every example of the spec's schema validates"
 else fail "the spec's own examples: $out"; fi

@@ -6,11 +6,11 @@
 # writing session is still open; another role sees the counts but not the
 # error text; slots are freed when a backend exits; without preloading the
 # view says how to enable it.  DynamoDB is dynalite, behind the fault proxy
-# for the failures.  Needs test/servers.sh running and DDB_TEST,
+# for the failures.  Needs test/fixtures/servers.sh running and DDB_TEST,
 # DDB_DYNALITE_URL, DDB_PROXY_URL set (test/run.sh does both).
 # Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../helpers/lib.sh"
 work="${DDB_OUT_DIR:-$root/test/.out}/activity"
 port=${DDB_ACTIVITY_PORT:-54356}
 psql_() { psql_on "$port" "$@"; }

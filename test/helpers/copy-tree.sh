@@ -2,7 +2,7 @@
 # Copies a ddb_fdw checkout to another directory without its build products
 # and test output (what .gitignore names), e.g. where the postgres OS user
 # can read it (test/run.sh) or into a Debian root (test/matrix.sh).
-# Uncommitted changes are copied too.  Usage: test/copy-tree.sh SRC DST
+# Uncommitted changes are copied too.  Usage: test/helpers/copy-tree.sh SRC DST
 set -euo pipefail
 src=$1 dst=$2
 mkdir -p "$dst"

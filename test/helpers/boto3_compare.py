@@ -2,7 +2,7 @@
 same values: the reference a DynamoDB user would expect.
 
 usage: boto3_compare.py ITEM_JSON_LINE EXPECTED_VALUES_JSON
-ITEM_JSON_LINE is one line of `test/ddb dump` (DynamoDB JSON); the values
+ITEM_JSON_LINE is one line of `test/helpers/ddb dump` (DynamoDB JSON); the values
 are plain JSON (numbers read as Decimal, arrays as lists, objects as maps).
 Numbers are compared by value, as DynamoDB normalizes them.  Prints one
 line per attribute: "same NAME" or "DIFFERENT NAME: ours ... boto3 ...".

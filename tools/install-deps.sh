@@ -11,7 +11,7 @@
 # DDB_SERVERS=external: the DynamoDB servers run elsewhere (test/matrix.sh
 # runs them outside its Debian roots): no nginx, dynalite or moto here.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+dynalite_dir=$(cd "$(dirname "$0")/.." && pwd)/test/.dynalite
 external=${DDB_SERVERS:-}
 [ "$external" = external ] || external=
 export DEBIAN_FRONTEND=noninteractive
@@ -41,7 +41,7 @@ packages=(postgresql-$major postgresql-server-dev-$major libcurl4-openssl-dev li
           libssl-dev jq curl make gcc python3 python3-boto3 clang libclang-rt-dev ca-certificates)
 # nginx: the TLS endpoint of the tests (and the benchmark's sinks); openssl makes its certificate
 [ -n "$external" ] || packages+=(nginx openssl)
-# test/package.sh builds the Debian package with pg_buildext (for every
+# test/scenarios/package.sh builds the Debian package with pg_buildext (for every
 # PostgreSQL installed) and checks the build dependencies
 packages+=(debhelper postgresql-server-dev-all build-essential)
 missing=()
@@ -90,12 +90,12 @@ fi
 
 [ -z "$external" ] || exit 0
 
-if [ ! -x "$here/.dynalite/node_modules/.bin/dynalite" ]; then
+if [ ! -x "$dynalite_dir/node_modules/.bin/dynalite" ]; then
   echo "install-deps: installing dynalite from npm"
   # short timeouts: without a network npm would otherwise retry for minutes
   if ! out=$(timeout 180 npm install --no-audit --no-fund --fetch-timeout=20000 --fetch-retries=1 \
                --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 \
-               --prefix "$here/.dynalite" dynalite@4 2>&1); then
+               --prefix "$dynalite_dir" dynalite@4 2>&1); then
     echo "$out" | tail -20 >&2
     echo "install-deps: npm install dynalite@4 failed (or took more than 180 s): is the npm registry reachable?" >&2
     exit 1
@@ -104,7 +104,7 @@ fi
 
 # moto (Python) is not in Debian 12, and trixie's python3-moto 5.1.1 rejects
 # valid signatures: install it from PyPI into a virtual environment.
-# DDB_NO_MOTO=1: not needed (test/demo.sh uses dynalite only)
+# DDB_NO_MOTO=1: not needed (tools/demo.sh uses dynalite only)
 if [ -z "${DDB_NO_MOTO:-}" ] && ! command -v moto_server >/dev/null 2>&1 &&
    [ ! -x /root/.pyenv/shims/moto_server ] && [ -z "${DDB_MOTO_SERVER:-}" ]; then
   cat >&2 <<'EOF'
