@@ -3,7 +3,10 @@
 For N rows of the seed's 4-column table, measured in one run, side by side:
   ddb_fdw INSERT ... SELECT generate_series, ddb_fdw COPY FROM a CSV file,
   boto3 Table.batch_writer(), and INSERT/COPY into a local UNLOGGED table,
-against dynalite, a null sink and a 20 ms latency sink.  For PostgreSQL the
+against dynalite, a null sink, a 20 ms latency sink and a tail-latency sink
+(5 % of the calls answered after 250 ms, the rest after 10 ms).  Through
+the latency sinks the rate is also compared with what 50 requests in flight
+allow: 50 requests x 25 items / the sink's mean latency.  For PostgreSQL the
 numbers are the backend's own: CPU from /proc/self/stat and peak RSS from
 /proc/self/status, read through pg_read_file in the same session, so a
 fresh session per measurement makes the peak that statement's.
@@ -29,7 +32,12 @@ ENDPOINTS = {
     "dynalite": os.environ["BENCH_DYNALITE_URL"],
     "null sink": os.environ["BENCH_NULL_URL"],
     "20 ms latency": os.environ["BENCH_LATENCY_URL"],
+    "tail latency": os.environ["BENCH_TAIL_URL"],
 }
+# the sinks' mean answer time (bench/nginx.conf.in): the 20 ms sink's, and
+# the tail sink's 95 % x 10 ms + 5 % x 250 ms
+MEAN_LATENCY_S = {"20 ms latency": 0.020, "tail latency": 0.95 * 0.010 + 0.05 * 0.250}
+IN_FLIGHT, BATCH = 50, 25
 CAPACITY_URL = os.environ.get("BENCH_CAPACITY_URL")
 CAPACITY_WCU = 300
 CSV_DIR = os.environ["BENCH_CSV_DIR"]
@@ -87,7 +95,8 @@ def backend_run(statement, setup=(), check_stats=None):
 
 
 def ft_name(endpoint):
-    return {"dynalite": "ft_dynalite", "null sink": "ft_null", "20 ms latency": "ft_latency"}[endpoint]
+    return {"dynalite": "ft_dynalite", "null sink": "ft_null", "20 ms latency": "ft_latency",
+            "tail latency": "ft_tail"}[endpoint]
 
 
 def run_method(method, endpoint, n, options=""):
@@ -247,6 +256,7 @@ def main():
         ("null sink", big, ddb_methods + ["boto3 batch_writer"]),
         ("20 ms latency", small, ddb_methods + ["boto3 batch_writer"]),
         ("20 ms latency", big, ddb_methods),
+        ("tail latency", small, ddb_methods),
     ]
     setup()
     rows = []
@@ -290,7 +300,38 @@ def main():
           "process's for boto3 (measured after imports). × columns: ratio of rows/s (through "
           f"the 20 ms latency sink, boto3's {small:,}-row rate is the reference: its rate does not "
           f"depend on N). Medians of {repeat} runs except dynalite, boto3 and the last two rows.")
+    latency_table(rows)
+    null_ratio(find, big)
     capacity_table()
+
+
+def latency_table(rows):
+    """The latency sinks' rates against the bound of 50 requests in flight."""
+    print()
+    print("| method | endpoint | rows | mean latency (ms) | 50-in-flight bound (rows/s) | rows/s | × bound |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        latency = MEAN_LATENCY_S.get(r["endpoint"])
+        if latency is None or not r["label"].startswith("ddb_fdw") or "max-inflight" in r["label"]:
+            continue
+        bound = IN_FLIGHT * BATCH / latency
+        print(f"| {r['label']} | {r['endpoint']} | {r['n']:,} | {latency * 1000:.1f} | {bound:,.0f} "
+              f"| {r['rate']:,.0f} | {r['rate'] / bound:.2f} |")
+    print()
+    print(f"Bound: {IN_FLIGHT} requests × {BATCH} items / mean latency, what "
+          f"\"sink.requests.max-inflight\" {IN_FLIGHT} allows if every request were full and "
+          "sent the moment another is answered.")
+
+
+def null_ratio(find, n):
+    """Issue 13's figure: the null sink's rate against a local UNLOGGED table, same rows, same run."""
+    print()
+    for method in ("INSERT", "COPY"):
+        fdw = find("ddb_fdw " + method, "null sink", n)
+        local = find("local UNLOGGED " + method, "local", n)
+        if fdw and local:
+            print(f"{n:,} rows into the null sink by {method}: {fdw['rate']:,.0f} rows/s, "
+                  f"{fdw['rate'] / local['rate']:.2f} × local UNLOGGED {method} ({local['rate']:,.0f} rows/s)")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ cd "$root"
 rows=${1:-200000}
 null_port=${BENCH_NULL_PORT:-28010}
 latency_port=${BENCH_LATENCY_PORT:-28011}
+tail_port=${BENCH_TAIL_PORT:-28013}
 bindir=$(pg_config --bindir)
 
 [ -x /usr/bin/valgrind ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
@@ -48,7 +49,7 @@ trap cleanup EXIT
 
 mkdir -p "$work/body"
 sed -e "s|@RUN@|$work|g" -e "s|@NULL_PORT@|$null_port|g" -e "s|@LATENCY_PORT@|$latency_port|g" \
-  bench/nginx.conf.in >"$work/nginx.conf"
+  -e "s|@TAIL_PORT@|$tail_port|g" bench/nginx.conf.in >"$work/nginx.conf"
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$null_port/" && break; sleep 0.1; done

@@ -3,9 +3,11 @@
 # Installs what it needs (nginx with the echo module, besides the test
 # dependencies), builds ddb_fdw, starts a throwaway PostgreSQL, dynalite and
 # the nginx sinks of bench/nginx.conf.in on 127.0.0.1, runs bench/bench.py
-# and prints its table (README's performance section records one).  Stops
+# and prints its tables, then bench/callgrind.sh's instructions per row:
+# every figure of README's performance section, in one run.  Stops
 # everything it started on exit.  --quick: 5-10x fewer rows, for a smoke run;
 # --capacity: only the provisioned-capacity comparison (test/fixtures/capacity.py).
+# Run it inside test/isolated.sh to keep its installation of ddb_fdw private.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,6 +15,7 @@ pgport=${BENCH_PGPORT:-54331}
 null_port=${BENCH_NULL_PORT:-28010}
 latency_port=${BENCH_LATENCY_PORT:-28011}
 capacity_port=${BENCH_CAPACITY_PORT:-28012}
+tail_port=${BENCH_TAIL_PORT:-28013}
 
 tools/install-deps.sh
 if ! dpkg-query -W -f='${Status}' nginx libnginx-mod-http-echo 2>/dev/null | grep -qv "install ok installed" &&
@@ -40,16 +43,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in "$null_port" "$latency_port" "$capacity_port"; do
+for port in "$null_port" "$latency_port" "$capacity_port" "$tail_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: port $port is already taken (BENCH_NULL_PORT / BENCH_LATENCY_PORT pick others)" >&2
+    echo "bench: port $port is already taken (BENCH_NULL_PORT, BENCH_LATENCY_PORT, BENCH_CAPACITY_PORT, BENCH_TAIL_PORT pick others)" >&2
     exit 1
   fi
 done
+# instructions per row first, while no other process competes for the
+# null sink's port (callgrind.sh starts its own nginx and PostgreSQL)
+case " $* " in
+  *" --capacity "*) ;;
+  *) BENCH_NULL_PORT=$null_port BENCH_LATENCY_PORT=$latency_port BENCH_TAIL_PORT=$tail_port \
+       bash bench/callgrind.sh >"$work/callgrind.txt" ;;
+esac
 test/fixtures/servers.sh start >/dev/null
 mkdir -p "$work/body"
 sed -e "s|@RUN@|$work|g" -e "s|@NULL_PORT@|$null_port|g" -e "s|@LATENCY_PORT@|$latency_port|g" \
-  bench/nginx.conf.in >"$work/nginx.conf"
+  -e "s|@TAIL_PORT@|$tail_port|g" bench/nginx.conf.in >"$work/nginx.conf"
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$latency_port/" && break; sleep 0.1; done
@@ -72,6 +82,11 @@ BENCH_PSQL="runuser -u postgres -- psql -h $work -p $pgport -d postgres" \
 BENCH_DYNALITE_URL="http://127.0.0.1:${DDB_DYNALITE_PORT:-28000}" \
 BENCH_NULL_URL="http://127.0.0.1:$null_port" \
 BENCH_LATENCY_URL="http://127.0.0.1:$latency_port" \
+BENCH_TAIL_URL="http://127.0.0.1:$tail_port" \
 BENCH_CAPACITY_URL="http://127.0.0.1:$capacity_port" \
 BENCH_CSV_DIR="$work" \
   python3 bench/bench.py "$@"
+if [ -f "$work/callgrind.txt" ]; then
+  echo
+  cat "$work/callgrind.txt"
+fi

@@ -81,4 +81,27 @@ CREATE FOREIGN TABLE parted_bad (user_id bigint) SERVER ddb
   OPTIONS ("table-name" 'parted', "partitioned-by" 'nosuch');
 INSERT INTO parted_bad VALUES (1);
 
+-- INSERT ... SELECT hands the writer the subplan's own slot (no copy into
+-- a heap tuple) unless something else reads the row: rows of a local table
+-- (a scan's slot), past a dropped column, a BEFORE ROW trigger that changes
+-- them, a stored generated column
+:ddb create-table slots_t id:N > /dev/null
+CREATE TABLE slots_src (id int, dropped int, note text);
+ALTER TABLE slots_src DROP COLUMN dropped;
+INSERT INTO slots_src VALUES (1, 'scanned'), (2, NULL);
+CREATE FOREIGN TABLE slots_ft (id int, gone int, note text) SERVER ddb OPTIONS ("table-name" 'slots_t');
+ALTER FOREIGN TABLE slots_ft DROP COLUMN gone;
+INSERT INTO slots_ft SELECT * FROM slots_src;
+INSERT INTO slots_ft SELECT g, 'generated ' || g FROM generate_series(3, 4) g;
+CREATE FUNCTION slots_upper() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN NEW.note := upper(NEW.note); RETURN NEW; END$$;
+CREATE TRIGGER slots_upper BEFORE INSERT ON slots_ft FOR EACH ROW EXECUTE FUNCTION slots_upper();
+INSERT INTO slots_ft SELECT g, 'trigger ' || g FROM generate_series(5, 6) g;
+DROP TRIGGER slots_upper ON slots_ft;
+ALTER FOREIGN TABLE slots_ft ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) STORED;
+INSERT INTO slots_ft (id, note) SELECT g, 'stored ' || g FROM generate_series(7, 8) g;
+:ddb dump slots_t
+DROP TABLE slots_src;
+DROP FUNCTION slots_upper();
+
 DROP SERVER ddb CASCADE;

@@ -36,12 +36,68 @@ static DdbType *build_type(Oid typid, int depth);
 static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
 static DdbAttrType attribute_type_of(Oid relid, const DdbColumn *col, const char *relname);
 
+/*
+ * The bytes a JSON string escapes, and how: 'u' for \u00XX, else the letter
+ * after the backslash; 0 for the bytes copied as they are.
+ */
+static const char json_escape[256] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 't', 'n', 'u', 'u', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	['"'] = '"', ['\\'] = '\\',
+};
+
+/* Room for n more bytes (and the terminating zero), inline when there is some. */
+static inline void
+reserve(StringInfo buf, int n)
+{
+	if (unlikely(n >= buf->maxlen - buf->len))
+		enlargeStringInfo(buf, n);
+}
+
+/*
+ * Write the len bytes of s JSON-escaped at dst, which has room for 6 * len
+ * bytes (every byte could be a \u00XX); returns the bytes written.  Runs
+ * without escapes are copied whole.
+ */
+static inline int
+write_escaped(char *dst, const char *s, int len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *end = s + len;
+	const char *run = s;
+	const char *c;
+	char	   *p = dst;
+
+	for (c = s; c < end; c++)
+	{
+		unsigned char byte = (unsigned char) *c;
+		char		e = json_escape[byte];
+
+		if (likely(e == 0))
+			continue;
+		memcpy(p, run, c - run);
+		p += c - run;
+		*p++ = '\\';
+		*p++ = e;
+		if (e == 'u')
+		{
+			*p++ = '0';
+			*p++ = '0';
+			*p++ = hex[byte >> 4];
+			*p++ = hex[byte & 0xf];
+		}
+		run = c + 1;
+	}
+	memcpy(p, run, end - run);
+	p += end - run;
+	return p - dst;
+}
+
 int
 ddb_append_json_string(StringInfo buf, const char *s, int len)
 {
 	const char *utf8 = s;
 	const char *p;
-	const char *run;
 	const char *end;
 	int			encoding = GetDatabaseEncoding();
 
@@ -59,40 +115,17 @@ ddb_append_json_string(StringInfo buf, const char *s, int len)
 			len = strlen(utf8);
 	}
 
+	/* escaped a piece at a time, so a long string reserves 6 times only a piece */
 	appendStringInfoCharMacro(buf, '"');
-	end = utf8 + len;
-	run = utf8;
-	for (p = utf8; p < end; p++)
+	for (p = utf8, end = utf8 + len; p < end;)
 	{
-		unsigned char c = (unsigned char) *p;
+		int			piece = Min(end - p, 4096);
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		appendBinaryStringInfo(buf, run, p - run);
-		switch (c)
-		{
-			case '"':
-				appendStringInfoString(buf, "\\\"");
-				break;
-			case '\\':
-				appendStringInfoString(buf, "\\\\");
-				break;
-			case '\n':
-				appendStringInfoString(buf, "\\n");
-				break;
-			case '\r':
-				appendStringInfoString(buf, "\\r");
-				break;
-			case '\t':
-				appendStringInfoString(buf, "\\t");
-				break;
-			default:
-				appendStringInfo(buf, "\\u%04x", c);
-				break;
-		}
-		run = p + 1;
+		reserve(buf, 6 * piece);
+		buf->len += write_escaped(buf->data + buf->len, p, piece);
+		buf->data[buf->len] = '\0';
+		p += piece;
 	}
-	appendBinaryStringInfo(buf, run, end - run);
 	appendStringInfoCharMacro(buf, '"');
 	return len;
 }
@@ -172,6 +205,27 @@ check_key_type(const DdbRowFormat *fmt, const DdbColumn *col, char declared)
 				 errhint("Change the column's type, or set its \"attribute-type\" to '%c'.", declared)));
 }
 
+/* Integers as N and, in a UTF-8 database, text as S skip the generic value code. */
+static void
+set_fast_path(DdbColumn *col)
+{
+	StringInfoData member;
+
+	if (col->type->kind == DDB_VALUE_INTEGER && col->as != DDB_AS_S)
+		col->fast = DDB_FAST_INTEGER;
+	else if (col->type->kind == DDB_VALUE_TEXT && col->as == DDB_AS_DEFAULT &&
+			 GetDatabaseEncoding() == PG_UTF8)
+		col->fast = DDB_FAST_TEXT;
+	else
+		return;
+	initStringInfo(&member);
+	appendStringInfoChar(&member, ',');
+	appendBinaryStringInfo(&member, col->attr_json, col->attr_json_len);
+	appendStringInfoString(&member, col->fast == DDB_FAST_INTEGER ? "{\"N\":\"" : "{\"S\":\"");
+	col->member = member.data;
+	col->member_len = member.len;
+}
+
 DdbRowFormat *
 ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 					  const char *hash_attr, const char *range_attr,
@@ -208,6 +262,7 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 		col->type = build_type(att->atttypid, 0);
 		col->as = attribute_type_of(RelationGetRelid(rel), col, fmt->relname);
 		col->key_index = -1;
+		set_fast_path(col);
 	}
 
 	if (opts->partitioned_by != NIL)
@@ -1308,46 +1363,127 @@ ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot, const AttrNum
 }
 
 /*
- * An integer column's member, "name":{"N":"123"}, written with one
- * reservation (integers are most of what bulk loads carry).  The decimal
- * text of an integer already is the canonical spelling of the number
- * (append_canonical_number), so a key's dedup value is the same bytes.
+ * The fast paths below write a whole member, ,"name":{"N":"123"}, at once
+ * into reserved room: its start (comma, quoted name, type) comes from
+ * col->member, made once per statement.  first leaves the comma out.
+ * A key column's dedup value, the member's value ({"N":"123"}), is copied
+ * from what was written.
  */
-static int
-append_integer_member(const DdbColumn *col, Datum value, StringInfo item, StringInfo key)
+static inline char *
+start_member(const DdbColumn *col, StringInfo item, int room, bool first)
 {
-	static const char prefix[] = "{\"N\":\"";
-	const int	prefix_len = sizeof(prefix) - 1;
-	int64		v;
 	char	   *p;
-	char	   *start;
-	int			len;
 
-	v = integer_value(col->type->typid, value);
-	enlargeStringInfo(item, col->attr_json_len + prefix_len + MAXINT8LEN + 2);
+	reserve(item, col->member_len + room);
 	p = item->data + item->len;
-	memcpy(p, col->attr_json, col->attr_json_len);
-	p += col->attr_json_len;
-	start = p;
-	memcpy(p, prefix, prefix_len);
-	p += prefix_len;
-	len = pg_lltoa(v, p);
-	p += len;
-	*p++ = '"';
-	*p++ = '}';
-	*p = '\0';
-	item->len = p - item->data;
+	memcpy(p, col->member + first, col->member_len - first);
+	return p + col->member_len - first;
+}
+
+/* End a member written from value (its {"T":" start) to end, and copy its value into key. */
+static inline void
+end_member(StringInfo item, const char *value, char *end, StringInfo key)
+{
+	*end++ = '"';
+	*end++ = '}';
+	*end = '\0';
+	item->len = end - item->data;
 	if (key != NULL)
 	{
-		int			n = p - start;
+		int			n = end - value;
 
-		enlargeStringInfo(key, n + 1);
-		memcpy(key->data + key->len, start, n);
+		reserve(key, n + 1);
+		memcpy(key->data + key->len, value, n);
 		key->len += n;
 		key->data[key->len++] = '\x1f';
 		key->data[key->len] = '\0';
 	}
+}
+
+#define VALUE_PREFIX_LEN 6		/* {"N":" or {"S":" */
+
+/*
+ * v in decimal at dst (room for MAXINT8LEN bytes, no terminating zero),
+ * two digits per division from a table, backwards into a scratch buffer:
+ * half of pg_lltoa's instructions for the short numbers bulk loads carry.
+ */
+static inline int
+write_int64(char *dst, int64 v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char		buf[MAXINT8LEN];
+	char	   *q = buf + sizeof(buf);
+	uint64		u = v < 0 ? -(uint64) v : (uint64) v;
+	int			len;
+
+	while (u >= 100)
+	{
+		q -= 2;
+		memcpy(q, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10)
+	{
+		q -= 2;
+		memcpy(q, pairs + 2 * u, 2);
+	}
+	else
+		*--q = '0' + u;
+	if (v < 0)
+		*--q = '-';
+	len = buf + sizeof(buf) - q;
+	memcpy(dst, q, len);
+	return len;
+}
+
+/*
+ * An integer (most of what bulk loads carry).  Its decimal text already is
+ * the canonical spelling of the number (append_canonical_number), so a
+ * key's dedup value is the same bytes.
+ */
+static int
+append_integer_member(const DdbColumn *col, Datum value, StringInfo item, StringInfo key,
+					  bool first)
+{
+	int64		v = integer_value(col->type->typid, value);
+	char	   *p = start_member(col, item, MAXINT8LEN + 2, first);
+	int			len = write_int64(p, v);
+
+	end_member(item, p - VALUE_PREFIX_LEN, p + len, key);
 	return (len - (v < 0) + 1) / 2 + 1;
+}
+
+/*
+ * A text, varchar or char value in a UTF-8 database: its bytes are the
+ * string DynamoDB gets, escaped for JSON.  Returns its size, or -1 for a
+ * value longer than an item may be, left to the generic path (it escapes
+ * a piece at a time instead of reserving 6 bytes per byte).
+ */
+static int
+append_text_member(const DdbRowFormat *fmt, const DdbColumn *col, Datum value,
+				   StringInfo item, StringInfo key, bool first)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+	const char *text = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	char	   *p;
+
+	if (len > DDB_MAX_ITEM_BYTES)
+		return -1;
+	if (col->key_index >= 0)
+	{
+		ConvertContext cx = {fmt, col};
+
+		if (len == 0)
+			reject_empty_key(&cx);
+		check_key_length(&cx, len, false);
+	}
+	p = start_member(col, item, 6 * len + 2, first);
+	end_member(item, p - VALUE_PREFIX_LEN, p + write_escaped(p, text, len), key);
+	return len;
 }
 
 void
@@ -1364,22 +1500,30 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 		const DdbColumn *col = &fmt->columns[i];
 		bool		isnull = slot->tts_isnull[col->attnum - 1];
 		Datum		value = slot->tts_values[col->attnum - 1];
+		StringInfo	col_key = col->key_index >= 0 ? key : NULL;
 		int			value_start;
 
 		if (isnull && col->key_index >= 0)
 			reject_null_key(fmt, col);
 		if (isnull && fmt->ignore_nulls)
 			continue;
+		size += col->attr_name_len;
+		if (!isnull && col->fast != DDB_FAST_NONE)
+		{
+			int			value_size = col->fast == DDB_FAST_INTEGER ?
+				append_integer_member(col, value, item, col_key, first) :
+				append_text_member(fmt, col, value, item, col_key, first);
+
+			if (value_size >= 0)
+			{
+				size += value_size;
+				first = false;
+				continue;
+			}
+		}
 		if (!first)
 			appendStringInfoCharMacro(item, ',');
 		first = false;
-		size += col->attr_name_len;
-		if (!isnull && col->type->kind == DDB_VALUE_INTEGER && col->as != DDB_AS_S)
-		{
-			size += append_integer_member(col, value, item,
-										  col->key_index >= 0 ? key : NULL);
-			continue;
-		}
 		appendBinaryStringInfo(item, col->attr_json, col->attr_json_len);
 		value_start = item->len;
 		if (isnull)
@@ -1389,7 +1533,7 @@ ddb_convert_row(const DdbRowFormat *fmt, TupleTableSlot *slot, StringInfo item, 
 		}
 		else
 			size += append_value(fmt, col, value, item);
-		if (col->key_index >= 0 && key != NULL)
+		if (col_key != NULL)
 			append_dedup_value(key, item->data + value_start, item->len - value_start);
 	}
 	appendStringInfoCharMacro(item, '}');

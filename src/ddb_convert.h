@@ -74,6 +74,14 @@ typedef struct DdbType
 	char	  **field_json;		/* field names as JSON strings followed by ':' */
 } DdbType;
 
+/* Columns ddb_convert_row writes without the generic value code. */
+typedef enum DdbFastPath
+{
+	DDB_FAST_NONE = 0,
+	DDB_FAST_INTEGER,			/* int2/int4/int8 as N */
+	DDB_FAST_TEXT				/* text/varchar/char as S, in a UTF-8 database */
+} DdbFastPath;
+
 typedef struct DdbColumn
 {
 	AttrNumber	attnum;
@@ -85,6 +93,9 @@ typedef struct DdbColumn
 	DdbType    *type;
 	DdbAttrType as;				/* "attribute-type", or DDB_AS_DEFAULT */
 	int			key_index;		/* position in the key (0, 1) or -1 */
+	DdbFastPath fast;
+	char	   *member;			/* fast paths: ,"name":{"N":" or ,"name":{"S":" */
+	int			member_len;
 } DdbColumn;
 
 typedef struct DdbRowFormat

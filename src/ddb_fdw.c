@@ -651,6 +651,64 @@ create_modify_state(ResultRelInfo *rinfo, EState *estate)
 	return state;
 }
 
+/*
+ * Let an INSERT hand us its subplan's rows as they are.  ModifyTable copies
+ * every row into a slot of the kind the table's access method asks for
+ * unless the subplan's slot is already of that kind, and a foreign table
+ * asks for a heap tuple slot: for INSERT ... SELECT (a virtual slot) that is
+ * a heap_form_tuple per row, ~900 instructions of the benchmark's ~14,000,
+ * for a tuple nobody reads (the writer reads tts_values).  ModifyTable builds
+ * that slot lazily, at the first row, unless ri_projectNewInfoValid says it
+ * is done; this does it first, with the subplan's own kind of slot, which
+ * makes ExecGetInsertNewTuple pass the subplan's slot through.
+ *
+ * Only where nothing but the writer sees the slot, and where ModifyTable
+ * would neither project (no junk columns) nor refuse the plan (its check
+ * that the subplan's columns are the table's, done here by the same rules;
+ * anything else is left to ModifyTable, which then reports it): no trigger,
+ * RETURNING, WITH CHECK OPTION or stored generated column, whose code may
+ * expect a slot of the table's kind, and a subplan whose slot kind is fixed.
+ */
+static void
+pass_subplan_slot(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	ModifyTable *plan = (ModifyTable *) mtstate->ps.plan;
+	Plan	   *subplan = outerPlan(plan);
+	PlanState  *substate = outerPlanState(mtstate);
+	TupleDesc	desc = RelationGetDescr(rinfo->ri_RelationDesc);
+	const TupleTableSlotOps *ops;
+	bool		fixed;
+	int			attno = 0;
+	ListCell   *cell;
+
+	if (mtstate->operation != CMD_INSERT || rinfo->ri_projectNewInfoValid ||
+		subplan == NULL || substate == NULL ||
+		rinfo->ri_TrigDesc != NULL || plan->returningLists != NIL ||
+		plan->withCheckOptionLists != NIL ||
+		(desc->constr != NULL && desc->constr->has_generated_stored))
+		return;
+	foreach(cell, subplan->targetlist)
+	{
+		TargetEntry *tle = (TargetEntry *) lfirst(cell);
+		Form_pg_attribute att;
+
+		if (tle->resjunk || attno >= desc->natts)
+			return;
+		att = TupleDescAttr(desc, attno++);
+		if (att->attisdropped ? !(IsA(tle->expr, Const) && ((Const *) tle->expr)->constisnull) :
+			exprType((Node *) tle->expr) != att->atttypid)
+			return;
+	}
+	if (attno != desc->natts)
+		return;
+	ops = ExecGetResultSlotOps(substate, &fixed);
+	if (!fixed || ops == NULL)
+		return;
+	rinfo->ri_newTupleSlot = ExecInitExtraTupleSlot(mtstate->ps.state, desc, ops);
+	rinfo->ri_projectNew = NULL;
+	rinfo->ri_projectNewInfoValid = true;
+}
+
 static void
 ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 					  List *fdw_private, int subplan_index, int eflags)
@@ -660,6 +718,7 @@ ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	(void) eflags;
 	/* nothing is contacted here, so EXPLAIN without ANALYZE stays offline */
 	rinfo->ri_FdwState = create_modify_state(rinfo, mtstate->ps.state);
+	pass_subplan_slot(mtstate, rinfo);
 }
 
 static void
