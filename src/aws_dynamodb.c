@@ -2,6 +2,7 @@
 #include "aws_dynamodb.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,6 +571,83 @@ same_value(json_object *a, json_object *b, const char *member)
 	}
 }
 
+/* One ConsumedCapacity entry's units into *sum; false when it does not fit (aws_ddb_consumed_wcu). */
+static bool
+add_consumed(json_object *entry, const char *table, double *sum)
+{
+	json_object *name;
+	json_object *units;
+	double		v;
+
+	if (!json_object_is_type(entry, json_type_object))
+		return false;
+	if (json_object_object_get_ex(entry, "TableName", &name) &&
+		(!json_object_is_type(name, json_type_string) ||
+		 (table != NULL && strcmp(json_object_get_string(name), table) != 0)))
+		return false;
+	if (!json_object_object_get_ex(entry, "CapacityUnits", &units) &&
+		!json_object_object_get_ex(entry, "WriteCapacityUnits", &units))
+		return true;			/* none reported for this table */
+	if (!json_object_is_type(units, json_type_double) && !json_object_is_type(units, json_type_int))
+		return false;
+	v = json_object_get_double(units);
+	if (!isfinite(v) || v < 0 || v > AWS_DDB_MAX_CONSUMED_WCU)
+		return false;
+	*sum += v;
+	return true;
+}
+
+/* The ConsumedCapacity member of a parsed answer (see aws_ddb_consumed_wcu). */
+static bool
+consumed_of(json_object *root, const char *table, double *wcu)
+{
+	json_object *cc;
+	double		sum = 0;
+	size_t		n;
+	size_t		i;
+
+	*wcu = 0;
+	if (!json_object_object_get_ex(root, "ConsumedCapacity", &cc) ||
+		json_object_is_type(cc, json_type_null))
+		return true;
+	if (json_object_is_type(cc, json_type_object))
+	{
+		if (!add_consumed(cc, table, &sum))
+			return false;
+	}
+	else if (json_object_is_type(cc, json_type_array))
+	{
+		n = json_object_array_length(cc);
+		if (n > AWS_DDB_MAX_TRANSACT_ITEMS)
+			return false;
+		for (i = 0; i < n; i++)
+			if (!add_consumed(json_object_array_get_idx(cc, i), table, &sum))
+				return false;
+	}
+	else
+		return false;
+	*wcu = sum;
+	return true;
+}
+
+bool
+aws_ddb_consumed_wcu(const char *body, size_t len, const char *table, double *wcu)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root;
+	bool		ok = false;
+
+	*wcu = 0;
+	if (tok == NULL)
+		return false;
+	root = json_tokener_parse_ex(tok, body, (int) len);
+	if (root != NULL && json_object_is_type(root, json_type_object))
+		ok = consumed_of(root, table, wcu);
+	json_object_put(root);
+	json_tokener_free(tok);
+	return ok;
+}
+
 /* The whole BatchWriteItem response when nothing is left over, byte for byte. */
 #define ALL_PROCESSED "{\"UnprocessedItems\":{}}"
 
@@ -583,7 +661,8 @@ set_forged(AwsError *err, const char *what)
 bool
 aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
 						  const char *const *sent, const size_t *sent_len, size_t n_sent,
-						  bool *unprocessed, size_t *n_unprocessed, AwsError *err)
+						  bool *unprocessed, size_t *n_unprocessed, double *consumed_wcu,
+						  AwsError *err)
 {
 	json_tokener *tok;
 	json_object *root;
@@ -596,6 +675,7 @@ aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
 	bool		ok = false;
 
 	*n_unprocessed = 0;
+	*consumed_wcu = 0;
 	for (i = 0; i < n_sent; i++)
 		unprocessed[i] = false;
 	/* DynamoDB's answer when everything was written: no parser needed */
@@ -613,6 +693,7 @@ aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
 		aws_error_set(err, AWS_ERR_PROTOCOL, "BatchWriteItem response is not a JSON object");
 		goto done;
 	}
+	(void) consumed_of(root, table, consumed_wcu);	/* 0 when it does not fit */
 	if (!json_object_object_get_ex(root, "UnprocessedItems", &items) ||
 		json_object_is_type(items, json_type_null))
 	{
@@ -700,6 +781,7 @@ done:
 	if (!ok)
 	{
 		*n_unprocessed = 0;
+		*consumed_wcu = 0;
 		for (i = 0; i < n_sent; i++)
 			unprocessed[i] = false;
 	}
@@ -1039,6 +1121,13 @@ aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
 
 	if (req == NULL)
 		return false;
+	/* not in update_object: a TransactItems action may not carry it */
+	if (json_object_object_add(req, "ReturnConsumedCapacity", json_object_new_string("TOTAL")) != 0)
+	{
+		json_object_put(req);
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return false;
+	}
 	ok = put_json(req, out, err);
 	json_object_put(req);
 	return ok;
