@@ -303,6 +303,36 @@ test_consumed_capacity(void)
 	CHECK(match("{\"UnprocessedItems\":{}}", left, &n, &err) && wcu == 0, "none: 0");
 	CHECK(!match("{\"UnprocessedItems\":{\"x\":[]},\"ConsumedCapacity\":[{\"TableName\":\"t/1\",\"CapacityUnits\":3}]}",
 				 left, &n, &err) && wcu == 0, "a refused answer counts nothing");
+	/* the usual answers, read without json-c: the same results */
+	{
+		static const struct
+		{
+			const char *body;
+			bool		ok;
+			double		wcu;
+		}			cases[] = {
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":25.0,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 25},
+			{"{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"CapacityUnits\":4,\"TableName\":\"bench\"}]}", true, 4},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":2.5e1,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 25},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":1e999,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":-1,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"other\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}} ", true, 3},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"bench\"}],\"UnprocessedItems\":{\"bench\":[{}]}}", false, 0},
+		};
+		size_t		i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			bool		ok;
+
+			aws_error_clear(&err);
+			wcu = -1;
+			ok = aws_ddb_match_unprocessed(cases[i].body, strlen(cases[i].body), "bench", NULL, NULL, 0,
+										   NULL, &n, &wcu, &err);
+			CHECK(ok == cases[i].ok && wcu == cases[i].wcu && n == 0, cases[i].body);
+		}
+	}
 }
 
 static void
