@@ -720,8 +720,9 @@ all_processed_with_capacity(const char *body, size_t len, const char *table, dou
 	char		copy[32];
 	double		v;
 
-	for (i = 0; i < tlen; i++)
-		if (!isalnum((unsigned char) table[i]) && table[i] != '_' && table[i] != '-' && table[i] != '.')
+	for (i = 0; i < tlen; i++)	/* [a-zA-Z0-9_.-], whatever the locale */
+		if (!DIGIT(table[i]) && !(table[i] >= 'a' && table[i] <= 'z') &&
+			!(table[i] >= 'A' && table[i] <= 'Z') && table[i] != '_' && table[i] != '-' && table[i] != '.')
 			return false;
 	if (!SKIP(&p, end, "{"))
 		return false;
