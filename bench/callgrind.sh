@@ -4,7 +4,8 @@
 #
 # Builds and installs ddb_fdw (run it inside test/isolated.sh, which keeps the
 # installation private), starts the null sink of bench/nginx.conf.in (nginx
-# answering every BatchWriteItem with {"UnprocessedItems":{}} at once) and a
+# answering every BatchWriteItem at once as DynamoDB does, ConsumedCapacity
+# and an empty UnprocessedItems) and a
 # throwaway PostgreSQL instance, creates the benchmark's table (bench.py's
 # 4 columns) as a foreign table and as a local UNLOGGED table, stops the
 # instance and runs each

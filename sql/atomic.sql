@@ -241,6 +241,19 @@ DROP USER MAPPING FOR atomic_other SERVER atomic_srv;
 REVOKE ALL ON atomic_a FROM atomic_other;
 DROP ROLE atomic_other;
 
+-- the consumed write capacity: the request asks for it, and every table's
+-- share is counted (moto answers none for TransactWriteItems: the proxy's
+-- txcapacity answers DynamoDB's 2 units per action of up to 1 KB, per table,
+-- when the request asks for it)
+SELECT ddb_fdw_stats_reset();
+:faults '["txcapacity"]'
+BEGIN;
+INSERT INTO atomic_a VALUES (90, 'charged'), (91, 'charged');
+INSERT INTO atomic_b VALUES ('c', 1, 1);
+COMMIT;
+SELECT items_written, consumed_wcu FROM ddb_fdw_stats();
+:ddb dump atomic_a | grep -c charged
+
 DROP FOREIGN TABLE atomic_a, atomic_b;
 DROP SERVER atomic_srv;
 \! curl -s -X POST "$DDB_MOTO_PROXY_URL"/__proxy/reset

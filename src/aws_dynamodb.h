@@ -82,12 +82,31 @@ extern bool aws_ddb_call_many(AwsHttp *http, const AwsDdbEndpoint *ep, const cha
  * twice or more requests than were sent is AWS_ERR_PROTOCOL (type
  * AWS_DDB_FORGED_UNPROCESSED): the answer is not DynamoDB's, nothing of it
  * may be acted upon.  n_sent 0 (an UpdateItem answer) accepts no entry.
+ * *consumed_wcu is the answer's ConsumedCapacity (aws_ddb_consumed_wcu,
+ * for table), 0 when it has none or one that is not DynamoDB's shape: the
+ * capacity is only reported, so a bad one never fails the write.
  */
 #define AWS_DDB_FORGED_UNPROCESSED "ForgedUnprocessedItems"
 extern bool aws_ddb_match_unprocessed(const char *body, size_t len, const char *table,
 									  const char *const *sent, const size_t *sent_len,
 									  size_t n_sent, bool *unprocessed,
-									  size_t *n_unprocessed, AwsError *err);
+									  size_t *n_unprocessed, double *consumed_wcu,
+									  AwsError *err);
+
+/*
+ * The write capacity a 200 answer says its call consumed: the
+ * CapacityUnits (else WriteCapacityUnits) of its ConsumedCapacity, one
+ * object (UpdateItem, DeleteItem) or an array of at most
+ * AWS_DDB_MAX_TRANSACT_ITEMS, one per table (BatchWriteItem,
+ * TransactWriteItems), summed.  Every request body ddb_fdw writes asks for
+ * it ("ReturnConsumedCapacity":"TOTAL").  The peer's bytes: a number must
+ * be finite, non-negative and at most AWS_DDB_MAX_CONSUMED_WCU; with table
+ * non-NULL, an entry naming another table does not fit either.  Returns
+ * false, *wcu 0, for an answer that does not fit (or is not JSON); no
+ * ConsumedCapacity is true and 0.
+ */
+#define AWS_DDB_MAX_CONSUMED_WCU 1e7	/* 25 items of 400 KB and 20 indexes: ~210,000 */
+extern bool aws_ddb_consumed_wcu(const char *body, size_t len, const char *table, double *wcu);
 
 /* Key schema of a table from a DescribeTable response; range_key is NULL when absent. */
 typedef struct AwsDdbKeySchema
@@ -117,7 +136,8 @@ extern bool aws_ddb_json_patch(const char *obj, size_t obj_len,
  * Write into out an UpdateItem request body for table: Key is key (an
  * attribute map), "SET" every attribute of sets (a map of attribute
  * values) and "REMOVE" every attribute named by the keys of removes, with
- * placeholders for every name and value, so no name needs escaping.
+ * placeholders for every name and value, so no name needs escaping; it
+ * asks for the consumed capacity (ReturnConsumedCapacity TOTAL).
  */
 extern bool aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
 									  const char *sets, size_t sets_len,

@@ -40,6 +40,7 @@ struct DdbActivitySlot
 	int64		throttles;
 	int64		unprocessed_resent;
 	double		wait_ms;
+	double		consumed_wcu;
 	TimestampTz last_flush_at;
 	TimestampTz last_error_at;	/* 0: none */
 	char		last_error[ERROR_TEXT_LEN];
@@ -236,6 +237,7 @@ ddb_activity_flushed(DdbActivitySlot *s, const DdbStats *before, const DdbStats 
 	s->throttles += after->throttles - before->throttles;
 	s->unprocessed_resent += after->unprocessed_resent - before->unprocessed_resent;
 	s->wait_ms += after->wait_ms - before->wait_ms;
+	s->consumed_wcu += after->consumed_wcu - before->consumed_wcu;
 	s->last_flush_at = GetCurrentTimestamp();
 	if (error_message != NULL)
 	{
@@ -271,8 +273,8 @@ ddb_fdw_activity(PG_FUNCTION_ARGS)
 	for (i = 0; i < shared->nslots; i++)
 	{
 		ActivitySlot copy;
-		Datum		values[15];
-		bool		nulls[15] = {0};
+		Datum		values[16];
+		bool		nulls[16] = {0};
 		char	   *dbname;
 
 		SpinLockAcquire(&shared->slots[i].mutex);
@@ -297,16 +299,17 @@ ddb_fdw_activity(PG_FUNCTION_ARGS)
 		values[9] = Int64GetDatum(copy.throttles);
 		values[10] = Int64GetDatum(copy.unprocessed_resent);
 		values[11] = Float8GetDatum(copy.wait_ms);
-		values[12] = TimestampTzGetDatum(copy.last_flush_at);
+		values[12] = Float8GetDatum(copy.consumed_wcu);
+		values[13] = TimestampTzGetDatum(copy.last_flush_at);
 		if (copy.last_error_at == 0)
-			nulls[13] = nulls[14] = true;
+			nulls[14] = nulls[15] = true;
 		else
 		{
 			if (all_stats || has_privs_of_role(GetUserId(), copy.userid))
-				values[13] = CStringGetTextDatum(copy.last_error);
+				values[14] = CStringGetTextDatum(copy.last_error);
 			else
-				values[13] = CStringGetTextDatum("<insufficient privilege>");
-			values[14] = TimestampTzGetDatum(copy.last_error_at);
+				values[14] = CStringGetTextDatum("<insufficient privilege>");
+			values[15] = TimestampTzGetDatum(copy.last_error_at);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

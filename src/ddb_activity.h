@@ -6,12 +6,12 @@
  * slots in shared memory ("ddb_fdw.activity_slots", one per backend and
  * foreign table written) holds what each backend's flushes did to each
  * table: flushes, items written, requests, retries, throttles, re-sent
- * UnprocessedItems, the last flush's time, and the last error with its
- * time.  A backend writes only its own slots and frees them at exit;
- * readers copy a slot under its spinlock.  Without preloading nothing is
- * recorded (ddb_activity_enabled() is false) and the view says how to
- * enable it.  When the slots run out, further tables are not recorded and
- * the view's overflow count says so.
+ * UnprocessedItems, the write capacity DynamoDB says they consumed, the
+ * last flush's time, and the last error with its time.  A backend writes
+ * only its own slots and frees them at exit; readers copy a slot under its
+ * spinlock.  Without preloading nothing is recorded (ddb_activity_enabled()
+ * is false) and the view says how to enable it.  When the slots run out,
+ * further tables are not recorded and the view's overflow count says so.
  */
 #ifndef DDB_ACTIVITY_H
 #define DDB_ACTIVITY_H

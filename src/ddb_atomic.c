@@ -361,7 +361,7 @@ ddb_atomic_send(AwsHttp *http, AwsDdbEndpoint *ep, const DdbSinkSettings *sink,
 
 		ddb_atomic_token(round, token);
 		resetStringInfo(&body);
-		appendStringInfoString(&body, "{\"TransactItems\":[");
+		appendStringInfoString(&body, "{\"ReturnConsumedCapacity\":\"TOTAL\",\"TransactItems\":[");
 		appendBinaryStringInfo(&body, items.data, items.len);
 		appendStringInfo(&body, "],\"ClientRequestToken\":\"%s\"}", token);
 
@@ -389,8 +389,13 @@ ddb_atomic_send(AwsHttp *http, AwsDdbEndpoint *ep, const DdbSinkSettings *sink,
 		}
 		if (call.ok)
 		{
+			double		wcu;
+
+			/* every table's share, under the first table like the rest (0 when it does not fit) */
+			(void) aws_ddb_consumed_wcu(call.response.data, call.response.len, NULL, &wcu);
 			aws_buf_free(&call.response);
 			ddb_stats.items_written += n;
+			ddb_stats.consumed_wcu += wcu;
 			break;
 		}
 		err = call.err;

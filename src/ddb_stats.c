@@ -19,13 +19,14 @@ Datum
 ddb_fdw_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[9];
-	bool		nulls[9] = {0};
+	Datum		values[10];
+	bool		nulls[10] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != lengthof(values))
+	/* a database still at 1.0 declares the first 9 columns: it gets those */
+	if (tupdesc->natts != 9 && tupdesc->natts != lengthof(values))
 		elog(ERROR, "ddb_fdw_stats() returns %d columns, expected %d: update the extension",
 			 tupdesc->natts, (int) lengthof(values));
 
@@ -38,6 +39,7 @@ ddb_fdw_stats(PG_FUNCTION_ARGS)
 	values[6] = Int64GetDatum(ddb_stats.bytes_sent);
 	values[7] = Float8GetDatum(ddb_stats.wait_ms);
 	values[8] = Int64GetDatum(ddb_stats.credential_fetches);
+	values[9] = Float8GetDatum(ddb_stats.consumed_wcu);		/* 1.1 */
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

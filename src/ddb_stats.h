@@ -19,6 +19,7 @@ typedef struct DdbStats
 	int64		bytes_sent;			/* request bodies */
 	double		wait_ms;			/* waiting for DynamoDB, backoff included */
 	int64		credential_fetches; /* temporary credentials fetched (STS, metadata, process, function) */
+	double		consumed_wcu;	/* write capacity units DynamoDB's answers say were consumed */
 } DdbStats;
 
 extern DdbStats ddb_stats;

@@ -740,7 +740,8 @@ static void
 begin_body(DdbTarget *t, StringInfo body)
 {
 	initStringInfo(body);
-	appendStringInfoString(body, "{\"RequestItems\":{");
+	/* first, so the body still ends where its last request does */
+	appendStringInfoString(body, "{\"ReturnConsumedCapacity\":\"TOTAL\",\"RequestItems\":{");
 	ddb_append_json_string(body, t->opts->table_name, strlen(t->opts->table_name));
 	appendStringInfoString(body, ":[");
 }
@@ -1005,6 +1006,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			size_t	   *sent_lens = palloc(sizeof(size_t) * Max(b->n_live, 1));
 			bool	   *left = palloc(sizeof(bool) * Max(b->n_live, 1));
 			size_t		n_unprocessed = 0;
+			double		wcu = 0;
 			int			n_sent = batch_items(b);
 			bool		ok = calls[i].ok;
 			AwsError	call_err = calls[i].err;
@@ -1018,7 +1020,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 			if (ok)
 				ok = aws_ddb_match_unprocessed(calls[i].response.data, calls[i].response.len,
 											   t->opts->table_name, sent, sent_lens, b->n_live,
-											   left, &n_unprocessed, &call_err);
+											   left, &n_unprocessed, &wcu, &call_err);
 			aws_buf_free(&calls[i].response);
 			/*
 			 * Counted once DynamoDB has them, the processed part of a partly
@@ -1033,6 +1035,7 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 				if (b->n_live == 0)
 					count_flushed(t, b->levels[0], b->n_items);		/* UpdateItem */
 				ddb_stats.items_written += n_sent - (long) n_unprocessed;
+				ddb_stats.consumed_wcu += wcu;
 				accepted += n_sent - (long) n_unprocessed;
 			}
 			if (ok && n_unprocessed > 0)

@@ -1,15 +1,16 @@
 /*
  * fuzz_client.c — libFuzzer harness for the client code that reads bytes
  * ddb_fdw does not control: DynamoDB error and response bodies (JSON, XML
- * or garbage), DescribeTable key schemas, the JSON patching of combined
- * writes, shared credentials files (with credential_process switched off:
- * a fuzzed command line must never run), credentials documents (ECS,
- * instance metadata, credential_process) and STS responses; and the two
- * security checks of untrusted strings: which error bodies count as AWS
- * error documents (aws_error_parse_document) and which endpoint URLs count as
- * AWS's own (aws_endpoint_is_aws), each with an invariant that aborts when
- * it is broken.  The first byte picks the parser;
- * the rest is handed over NUL-terminated, as aws_http hands over bodies.
+ * or garbage), the consumed capacity they report, DescribeTable key
+ * schemas, the JSON patching of combined writes, shared credentials files
+ * (with credential_process switched off: a fuzzed command line must never
+ * run), credentials documents (ECS, instance metadata, credential_process)
+ * and STS responses; and the two security checks of untrusted strings:
+ * which error bodies count as AWS error documents (aws_error_parse_document) and
+ * which endpoint URLs count as AWS's own (aws_endpoint_is_aws), each with
+ * an invariant that aborts when it is broken.  The first byte picks the
+ * parser; the rest is handed over NUL-terminated, as aws_http hands over
+ * bodies.
  * Run by test/run.sh for a bounded time (make -C test/fuzz check).
  */
 #define _GNU_SOURCE
@@ -76,6 +77,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				size_t		n_sent = 0;
 				size_t		n;
 				const char *p = text + strlen(text) + 1;
+				double		wcu;
+				double		any_wcu;
+				double		ref;
+				bool		ref_ok;
+				bool		matched;
 
 				while (p < text + size && n_sent < 25)
 				{
@@ -83,8 +89,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					lens[n_sent] = strlen(p);
 					p += lens[n_sent++] + 1;
 				}
-				if (aws_ddb_match_unprocessed(text, strlen(text), "t", sent, lens, n_sent,
-											  left, &n, &err))
+				matched = aws_ddb_match_unprocessed(text, strlen(text), "t", sent, lens, n_sent,
+													left, &n, &wcu, &err);
+
+				if (matched)
 				{
 					size_t		i;
 					size_t		marked = 0;
@@ -94,6 +102,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (marked != n || n > n_sent)
 						abort();	/* the matcher's contract */
 				}
+				/* the consumed capacity, of any table (a TransactWriteItems answer) too */
+				if (!aws_ddb_consumed_wcu(text, strlen(text), NULL, &any_wcu) && any_wcu != 0)
+					abort();
+				/* the matcher's shortcut for the usual answer reads it as json-c does */
+				ref_ok = aws_ddb_consumed_wcu(text, strlen(text), "t", &ref);
+				if (matched && wcu != (ref_ok ? ref : 0))
+					abort();
+				/* what the peer says is counted only when finite, non-negative and bounded */
+				if (!(wcu >= 0 && wcu <= AWS_DDB_MAX_CONSUMED_WCU * AWS_DDB_MAX_TRANSACT_ITEMS) ||
+					!(any_wcu >= 0 && any_wcu <= AWS_DDB_MAX_CONSUMED_WCU * AWS_DDB_MAX_TRANSACT_ITEMS))
+					abort();
 				break;
 			}
 		case 2:

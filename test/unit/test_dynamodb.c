@@ -148,6 +148,8 @@ test_retryable(void)
 	CHECK(!aws_ddb_error_is_retryable(&err), "a cancelled request is not retried");
 }
 
+static double wcu;				/* the consumed capacity of the last match() */
+
 /* Run the matcher on body against the three requests below; returns its result. */
 static bool
 match(const char *body, bool *left, size_t *n, AwsError *err)
@@ -163,7 +165,8 @@ match(const char *body, bool *left, size_t *n, AwsError *err)
 	for (i = 0; i < 3; i++)
 		lens[i] = strlen(sent[i]);
 	aws_error_clear(err);
-	return aws_ddb_match_unprocessed(body, strlen(body), "t/1", sent, lens, 3, left, n, err);
+	wcu = -1;
+	return aws_ddb_match_unprocessed(body, strlen(body), "t/1", sent, lens, 3, left, n, &wcu, err);
 }
 
 static void
@@ -209,7 +212,7 @@ test_batch_response(void)
 				 left, &n, &err), "a malformed number matches nothing");
 	aws_error_clear(&err);
 	CHECK(!aws_ddb_match_unprocessed("{\"UnprocessedItems\":{\"t\":[{}]}}", 31, "t", NULL, NULL, 0,
-									 NULL, &n, &err) && err.kind == AWS_ERR_PROTOCOL,
+									 NULL, &n, &wcu, &err) && err.kind == AWS_ERR_PROTOCOL,
 		  "an answer with nothing sent accepts no entry");
 	CHECK(aws_ddb_max_response("BatchWriteItem", 10) == 20 + AWS_DDB_RESPONSE_FLOOR &&
 		  aws_ddb_max_response("BatchWriteItem", 1000000) == 2000000 + AWS_DDB_RESPONSE_FLOOR &&
@@ -223,6 +226,113 @@ test_batch_response(void)
 		req.body_len = 16 * 1024 * 1024;
 		CHECK(aws_http_deadline_ms(&req) == 3000 + 256000,
 			  "a 16 MB request gets one second more per 64 KiB");
+	}
+}
+
+/* aws_ddb_consumed_wcu on body for table; -1 when it refuses (its *wcu must then be 0) */
+static double
+consumed(const char *body, const char *table)
+{
+	double		v = -2;
+
+	if (aws_ddb_consumed_wcu(body, strlen(body), table, &v))
+		return v;
+	return v == 0 ? -1 : -3;
+}
+
+static void
+test_consumed_capacity(void)
+{
+	AwsError	err;
+	bool		left[3];
+	size_t		n;
+
+	/* the shapes dynalite, moto and DynamoDB answer with */
+	CHECK(consumed("{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"CapacityUnits\":4,\"TableName\":\"t\"}]}",
+				   "t") == 4, "BatchWriteItem: an array with the table's units");
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\",\"CapacityUnits\":1.0,\"Table\":{\"CapacityUnits\":1.0}}]}",
+				   "t") == 1, "INDEXES detail besides the total");
+	CHECK(consumed("{\"ConsumedCapacity\":{\"CapacityUnits\":0.5,\"TableName\":\"t\"}}", "t") == 0.5,
+		  "UpdateItem: one object");
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"a\",\"CapacityUnits\":4.0,\"WriteCapacityUnits\":4.0},"
+				   "{\"TableName\":\"b\",\"WriteCapacityUnits\":2}]}", NULL) == 6,
+		  "TransactWriteItems: every table's units summed, WriteCapacityUnits when alone");
+	CHECK(consumed("{\"ConsumedCapacity\":[],\"ItemCollectionMetrics\":{}}", NULL) == 0,
+		  "an empty array (moto's TransactWriteItems) is none");
+	CHECK(consumed("{\"UnprocessedItems\":{}}", "t") == 0 && consumed("{\"ConsumedCapacity\":null}", "t") == 0 &&
+		  consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\"}]}", "t") == 0,
+		  "absent, null or without units: none, not an error");
+	/* what does not fit is not counted at all */
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\",\"CapacityUnits\":-1}]}", "t") == -1,
+		  "negative units refused");
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\",\"CapacityUnits\":1e999}]}", "t") == -1,
+		  "an infinite number refused");
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\",\"CapacityUnits\":NaN}]}", "t") == -1,
+		  "NaN refused");
+	CHECK(consumed("{\"ConsumedCapacity\":{\"TableName\":\"t\",\"CapacityUnits\":1e8}}", "t") == -1,
+		  "more than AWS_DDB_MAX_CONSUMED_WCU refused");
+	CHECK(consumed("{\"ConsumedCapacity\":{\"TableName\":\"t\",\"CapacityUnits\":\"5\"}}", "t") == -1,
+		  "a string refused");
+	CHECK(consumed("{\"ConsumedCapacity\":{\"TableName\":7,\"CapacityUnits\":5}}", "t") == -1,
+		  "a table name that is not a string refused");
+	CHECK(consumed("{\"ConsumedCapacity\":[{\"TableName\":\"t\",\"CapacityUnits\":1},"
+				   "{\"TableName\":\"other\",\"CapacityUnits\":1}]}", "t") == -1,
+		  "another table's entry in a one-table answer refused");
+	CHECK(consumed("{\"ConsumedCapacity\":5}", "t") == -1 && consumed("{\"ConsumedCapacity\":[5]}", "t") == -1 &&
+		  consumed("[1]", "t") == -1 && consumed("{\"ConsumedCapacity\":", "t") == -1,
+		  "neither object nor array, a non-object answer, a truncated one: refused");
+	{
+		char		big[4096];
+		int			i;
+		size_t		len = 0;
+
+		len += snprintf(big + len, sizeof(big) - len, "{\"ConsumedCapacity\":[");
+		for (i = 0; i <= AWS_DDB_MAX_TRANSACT_ITEMS; i++)
+			len += snprintf(big + len, sizeof(big) - len, "%s{\"CapacityUnits\":1}", i ? "," : "");
+		snprintf(big + len, sizeof(big) - len, "]}");
+		CHECK(consumed(big, NULL) == -1, "more entries than a transaction has tables refused");
+	}
+	/* through the BatchWriteItem matcher: counted, and never failing the write */
+	aws_error_clear(&err);
+	CHECK(match("{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"TableName\":\"t/1\",\"CapacityUnits\":3}]}",
+				left, &n, &err) && n == 0 && wcu == 3, "the matcher reports the consumed capacity");
+	CHECK(match("{\"UnprocessedItems\":{\"t/1\":[{\"DeleteRequest\":{\"Key\":{\"id\":{\"S\":\"\u00e9\"}}}}]},"
+				"\"ConsumedCapacity\":[{\"TableName\":\"t/1\",\"CapacityUnits\":2}]}", left, &n, &err) &&
+		  n == 1 && left[1] && wcu == 2, "the processed part's capacity beside UnprocessedItems");
+	CHECK(match("{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"TableName\":\"t/1\",\"CapacityUnits\":-3}]}",
+				left, &n, &err) && n == 0 && wcu == 0, "a bad ConsumedCapacity counts 0 and the write stands");
+	CHECK(match("{\"UnprocessedItems\":{}}", left, &n, &err) && wcu == 0, "none: 0");
+	CHECK(!match("{\"UnprocessedItems\":{\"x\":[]},\"ConsumedCapacity\":[{\"TableName\":\"t/1\",\"CapacityUnits\":3}]}",
+				 left, &n, &err) && wcu == 0, "a refused answer counts nothing");
+	/* the usual answers, read without json-c: the same results */
+	{
+		static const struct
+		{
+			const char *body;
+			bool		ok;
+			double		wcu;
+		}			cases[] = {
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":25.0,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 25},
+			{"{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"CapacityUnits\":4,\"TableName\":\"bench\"}]}", true, 4},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":2.5e1,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 25},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":1e999,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":-1,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"other\"}],\"UnprocessedItems\":{}}", true, 0},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"bench\"}],\"UnprocessedItems\":{}} ", true, 3},
+			{"{\"ConsumedCapacity\":[{\"CapacityUnits\":3,\"TableName\":\"bench\"}],\"UnprocessedItems\":{\"bench\":[{}]}}", false, 0},
+		};
+		size_t		i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			bool		ok;
+
+			aws_error_clear(&err);
+			wcu = -1;
+			ok = aws_ddb_match_unprocessed(cases[i].body, strlen(cases[i].body), "bench", NULL, NULL, 0,
+										   NULL, &n, &wcu, &err);
+			CHECK(ok == cases[i].ok && wcu == cases[i].wcu && n == 0, cases[i].body);
+		}
 	}
 }
 
@@ -311,15 +421,18 @@ test_update_item(void)
 		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
 				 "\"UpdateExpression\":\"SET #a0 = :v0, #a1 = :v1 REMOVE #a2\","
 				 "\"ExpressionAttributeNames\":{\"#a0\":\"a b\",\"#a1\":\"c\",\"#a2\":\"d\"},"
-				 "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"x\"},\":v1\":{\"NULL\":true}}}") == 0,
+				 "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"x\"},\":v1\":{\"NULL\":true}},"
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
 		  "UpdateItem with SET and REMOVE through placeholders");
 	CHECK(aws_ddb_build_update_item("t", S("{\"id\":{\"N\":\"1\"}}"), NULL, 0,
 									S("{\"d\":true}"), &out, &err) &&
 		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
-				 "\"UpdateExpression\":\"REMOVE #a0\",\"ExpressionAttributeNames\":{\"#a0\":\"d\"}}") == 0,
+				 "\"UpdateExpression\":\"REMOVE #a0\",\"ExpressionAttributeNames\":{\"#a0\":\"d\"},"
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
 		  "UpdateItem with REMOVE only has no values");
 	CHECK(aws_ddb_build_update_item("t", S("{\"id\":{\"N\":\"1\"}}"), NULL, 0, NULL, 0, &out, &err) &&
-		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}}}") == 0,
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
 		  "UpdateItem with nothing to change names only the key");
 	aws_buf_free(&out);
 }
@@ -346,6 +459,7 @@ test_transact_actions(void)
 	CHECK(aws_ddb_build_transact_action(AWS_DDB_UPDATE, "t", key, strlen(key), sets, strlen(sets),
 										removes, strlen(removes), &out, &err) &&
 		  strstr(out.data, "{\"Update\":{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},") == out.data &&
+		  strstr(out.data, "ReturnConsumedCapacity") == NULL &&
 		  strstr(out.data, "\"UpdateExpression\":\"SET #a0 = :v0 REMOVE #a1\"") != NULL &&
 		  strstr(out.data, "\"ExpressionAttributeNames\":{\"#a0\":\"v\",\"#a1\":\"w\"}") != NULL,
 		  "Update action: the UpdateItem expression");
@@ -433,6 +547,7 @@ main(void)
 	test_error_throttling_reasons();
 	test_retryable();
 	test_batch_response();
+	test_consumed_capacity();
 	test_key_schema();
 	test_default_url();
 	test_split_url();
