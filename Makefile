@@ -32,7 +32,7 @@ SHLIB_LINK = $(AWS_CLIENT_LIBS)
 PG_CFLAGS = -Wno-declaration-after-statement
 
 # pg_regress suites; test/run.sh starts the DynamoDB servers they talk to.
-REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput security signing providers tls retry atomic soak upgrade
+REGRESS = options scan insert batch delete update types xact ddl keys forward errors badinput security signing providers tls retry atomic guard soak upgrade
 REGRESS_OPTS = --inputdir=. --load-extension=ddb_fdw
 # PGXS's own installcheck would run pg_regress against a running server that
 # has neither the DynamoDB servers nor the AWS_* environment the suites give

@@ -30,7 +30,8 @@ CREATE FUNCTION ddb_fdw_stats(
     OUT bytes_sent bigint,
     OUT wait_time_ms double precision,
     OUT credential_fetches bigint,
-    OUT consumed_wcu double precision)
+    OUT consumed_wcu double precision,
+    OUT stale_skipped bigint)
 RETURNS record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
@@ -40,7 +41,7 @@ RETURNS void
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
-COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes, wait time, temporary-credential fetches and consumed write capacity of this backend''s ddb_fdw writer';
+COMMENT ON FUNCTION ddb_fdw_stats() IS 'requests, items, retries, throttles, re-sent unprocessed items, bytes, wait time, temporary-credential fetches, consumed write capacity and stale writes skipped ("version-column") of this backend''s ddb_fdw writer';
 
 -- Forward a local table's row changes to a ddb_fdw foreign table:
 --   CREATE TRIGGER t AFTER INSERT OR UPDATE OR DELETE ON orders
@@ -66,6 +67,7 @@ CREATE FUNCTION ddb_fdw_activity(
     OUT unprocessed_resent bigint,
     OUT wait_time_ms double precision,
     OUT consumed_wcu double precision,
+    OUT stale_skipped bigint,
     OUT last_flush_at timestamptz,
     OUT last_error text,
     OUT last_error_at timestamptz)
@@ -73,7 +75,7 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
-COMMENT ON FUNCTION ddb_fdw_activity() IS 'every backend''s ddb_fdw writer, per foreign table: flushes, items, requests, retries, throttles, consumed write capacity, last error (needs shared_preload_libraries)';
+COMMENT ON FUNCTION ddb_fdw_activity() IS 'every backend''s ddb_fdw writer, per foreign table: flushes, items, requests, retries, throttles, consumed write capacity, stale writes skipped, last error (needs shared_preload_libraries)';
 
 CREATE VIEW ddb_fdw_activity AS SELECT * FROM ddb_fdw_activity();
 GRANT SELECT ON ddb_fdw_activity TO PUBLIC;  -- like pg_stat_activity; error texts stay private

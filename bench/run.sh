@@ -6,7 +6,8 @@
 # and prints its tables, then bench/callgrind.sh's instructions per row:
 # every figure of README's performance section, in one run.  Stops
 # everything it started on exit.  --quick: 5-10x fewer rows, for a smoke run;
-# --capacity: only the provisioned-capacity comparison (test/fixtures/capacity.py).
+# --capacity: only the provisioned-capacity comparison (test/fixtures/capacity.py);
+# --guard: only version-guarded writes against batches.
 # Run it inside test/isolated.sh to keep its installation of ddb_fdw private.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +53,7 @@ done
 # instructions per row first, while no other process competes for the
 # null sink's port (callgrind.sh starts its own nginx and PostgreSQL)
 case " $* " in
-  *" --capacity "*) ;;
+  *" --capacity "*|*" --guard "*) ;;
   *) BENCH_NULL_PORT=$null_port BENCH_LATENCY_PORT=$latency_port BENCH_TAIL_PORT=$tail_port \
        bash bench/callgrind.sh >"$work/callgrind.txt" ;;
 esac

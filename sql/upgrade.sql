@@ -93,8 +93,8 @@ SELECT extversion FROM pg_extension WHERE extname = 'ddb_fdw';
 INSERT INTO ext_snapshot SELECT 'updated', item FROM ext_objects;
 INSERT INTO upgrade_ft VALUES (2, 'written after the update');
 SELECT items_written FROM ddb_fdw_stats();
--- 1.1's column of ddb_fdw_stats() (under 1.0 the same library filled 1.0's nine)
-SELECT consumed_wcu > 0 AS capacity_counted FROM ddb_fdw_stats();
+-- 1.1's columns of ddb_fdw_stats() (under 1.0 the same library filled 1.0's nine)
+SELECT consumed_wcu > 0 AS capacity_counted, stale_skipped FROM ddb_fdw_stats();
 :ddb dump upgrade_t
 SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'ddb';
 -- already at the newest version: nothing to do

@@ -785,6 +785,13 @@ aws_ddb_error_is_throttle(const AwsError *err)
 }
 
 bool
+aws_ddb_error_is_condition_failed(const AwsError *err)
+{
+	return err->kind == AWS_ERR_SERVICE &&
+		strcmp(err->type, "ConditionalCheckFailedException") == 0;
+}
+
+bool
 aws_ddb_error_is_retryable(const AwsError *err)
 {
 	static const char *const retryable_types[] = {
@@ -1004,6 +1011,120 @@ aws_ddb_build_update_item(const char *table, const char *key, size_t key_len,
 	return ok;
 }
 
+/*
+ * {"TableName":table,"Item":attrs} (AWS_DDB_PUT) or {"TableName":table,
+ * "Key":attrs} (AWS_DDB_DELETE): the request of a PutItem or DeleteItem,
+ * and the body of a TransactItems Put or Delete.
+ */
+static json_object *
+put_or_delete_object(AwsDdbActionKind kind, const char *table, const char *attrs,
+					 size_t attrs_len, AwsError *err)
+{
+	json_object *obj = parse_object(attrs, attrs_len, kind == AWS_DDB_PUT ? "item" : "key", err);
+	json_object *req;
+
+	if (obj == NULL)
+		return NULL;
+	req = json_object_new_object();
+	if (req == NULL ||
+		json_object_object_add(req, "TableName", json_object_new_string(table)) != 0 ||
+		json_object_object_add(req, kind == AWS_DDB_PUT ? "Item" : "Key", obj) != 0)
+	{
+		if (req == NULL)
+			json_object_put(obj);
+		json_object_put(req);
+		aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	return req;
+}
+
+/* The object member name of req, created empty when missing; NULL when out of memory. */
+static json_object *
+member_object(json_object *req, const char *name)
+{
+	json_object *obj;
+
+	if (json_object_object_get_ex(req, name, &obj))
+		return obj;
+	obj = json_object_new_object();
+	if (obj == NULL)
+		return NULL;
+	if (json_object_object_add(req, name, obj) != 0)
+	{
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+bool
+aws_ddb_build_guarded_write(AwsDdbActionKind kind, const char *table,
+							const char *attrs, size_t attrs_len,
+							const char *sets, size_t sets_len,
+							const char *removes, size_t removes_len,
+							const char *version, size_t version_len,
+							AwsBuf *out, AwsError *err)
+{
+	json_object *verobj = parse_object(version, version_len, "version", err);
+	json_object *req = NULL;
+	json_object *names;
+	json_object *values;
+	const char *vname = NULL;
+	json_object *vvalue = NULL;
+	bool		ok = false;
+
+	if (verobj == NULL)
+		return false;
+	if (json_object_object_length(verobj) != 1)
+	{
+		aws_error_set(err, AWS_ERR_INPUT, "the version must be one attribute");
+		goto done;
+	}
+	{
+		json_object_object_foreach(verobj, name, value)
+		{
+			vname = name;
+			vvalue = value;
+		}
+	}
+	if (kind == AWS_DDB_UPDATE)
+	{
+		int			n = 0;
+
+		req = update_object(table, attrs, attrs_len, sets, sets_len, removes, removes_len,
+							&n, err);
+		if (req == NULL)
+			goto done;
+	}
+	else if ((req = put_or_delete_object(kind, table, attrs, attrs_len, err)) == NULL)
+		goto done;
+	/*
+	 * An item without the attribute counts as older than any version, so
+	 * items written before the guard was set are taken over; a delete may
+	 * remove its own version (<=), a put or update only replaces an older one.
+	 */
+	names = member_object(req, "ExpressionAttributeNames");
+	values = names ? member_object(req, "ExpressionAttributeValues") : NULL;
+	if (values == NULL ||
+		json_object_object_add(names, "#ver", json_object_new_string(vname)) != 0 ||
+		json_object_object_add(values, ":ver", json_object_get(vvalue)) != 0 ||
+		json_object_object_add(req, "ConditionExpression",
+							   json_object_new_string(kind == AWS_DDB_DELETE ?
+													  "attribute_not_exists(#ver) OR #ver <= :ver" :
+													  "attribute_not_exists(#ver) OR #ver < :ver")) != 0 ||
+		json_object_object_add(req, "ReturnConsumedCapacity", json_object_new_string("TOTAL")) != 0)
+		goto oom;
+	ok = put_json(req, out, err);
+	goto done;
+oom:
+	aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
+done:
+	json_object_put(req);
+	json_object_put(verobj);
+	return ok;
+}
+
 bool
 aws_ddb_build_transact_action(AwsDdbActionKind kind, const char *table,
 							  const char *attrs, size_t attrs_len,
@@ -1034,21 +1155,10 @@ aws_ddb_build_transact_action(AwsDdbActionKind kind, const char *table,
 	}
 	else
 	{
-		json_object *obj = parse_object(attrs, attrs_len, kind == AWS_DDB_PUT ? "item" : "key", err);
-
-		if (obj == NULL)
-			return false;
 		member = kind == AWS_DDB_PUT ? "Put" : "Delete";
-		action = json_object_new_object();
-		if (action == NULL ||
-			json_object_object_add(action, "TableName", json_object_new_string(table)) != 0 ||
-			json_object_object_add(action, kind == AWS_DDB_PUT ? "Item" : "Key", obj) != 0)
-		{
-			if (action == NULL)
-				json_object_put(obj);
-			aws_error_set(err, AWS_ERR_INTERNAL, "out of memory");
-			goto done;
-		}
+		action = put_or_delete_object(kind, table, attrs, attrs_len, err);
+		if (action == NULL)
+			return false;
 	}
 	wrapper = json_object_new_object();
 	if (wrapper == NULL || json_object_object_add(wrapper, member, json_object_get(action)) != 0)

@@ -172,6 +172,27 @@ extern bool aws_ddb_build_transact_action(AwsDdbActionKind kind, const char *tab
 										  AwsBuf *out, AwsError *err);
 
 /*
+ * A version-guarded write ("version-column"): write into out the body of a
+ * PutItem (kind AWS_DDB_PUT, attrs the item), DeleteItem (AWS_DDB_DELETE,
+ * attrs the key) or UpdateItem (AWS_DDB_UPDATE, attrs the key, sets and
+ * removes as for aws_ddb_build_update_item) on table, conditioned on the
+ * stored version: version is the one-member map {"attr":{value}} of the
+ * write's version; a put or update applies only when the item lacks the
+ * attribute or holds a smaller value, a delete when it lacks it or holds
+ * one not greater.  DynamoDB answers a refused condition with
+ * ConditionalCheckFailedException (aws_ddb_error_is_condition_failed).
+ */
+extern bool aws_ddb_build_guarded_write(AwsDdbActionKind kind, const char *table,
+										const char *attrs, size_t attrs_len,
+										const char *sets, size_t sets_len,
+										const char *removes, size_t removes_len,
+										const char *version, size_t version_len,
+										AwsBuf *out, AwsError *err);
+
+/* Did DynamoDB refuse a write by its condition (a stale guarded write)? */
+extern bool aws_ddb_error_is_condition_failed(const AwsError *err);
+
+/*
  * The CancellationReasons of a TransactionCanceledException's body:
  * codes[i] and messages[i] (printable, at most 200 bytes each: the peer's
  * bytes) for action i; "None" for an action that was not the cause.  More

@@ -41,6 +41,7 @@ struct DdbActivitySlot
 	int64		unprocessed_resent;
 	double		wait_ms;
 	double		consumed_wcu;
+	int64		stale_skipped;
 	TimestampTz last_flush_at;
 	TimestampTz last_error_at;	/* 0: none */
 	char		last_error[ERROR_TEXT_LEN];
@@ -238,6 +239,7 @@ ddb_activity_flushed(DdbActivitySlot *s, const DdbStats *before, const DdbStats 
 	s->unprocessed_resent += after->unprocessed_resent - before->unprocessed_resent;
 	s->wait_ms += after->wait_ms - before->wait_ms;
 	s->consumed_wcu += after->consumed_wcu - before->consumed_wcu;
+	s->stale_skipped += after->stale_skipped - before->stale_skipped;
 	s->last_flush_at = GetCurrentTimestamp();
 	if (error_message != NULL)
 	{
@@ -273,8 +275,8 @@ ddb_fdw_activity(PG_FUNCTION_ARGS)
 	for (i = 0; i < shared->nslots; i++)
 	{
 		ActivitySlot copy;
-		Datum		values[16];
-		bool		nulls[16] = {0};
+		Datum		values[17];
+		bool		nulls[17] = {0};
 		char	   *dbname;
 
 		SpinLockAcquire(&shared->slots[i].mutex);
@@ -300,16 +302,17 @@ ddb_fdw_activity(PG_FUNCTION_ARGS)
 		values[10] = Int64GetDatum(copy.unprocessed_resent);
 		values[11] = Float8GetDatum(copy.wait_ms);
 		values[12] = Float8GetDatum(copy.consumed_wcu);
-		values[13] = TimestampTzGetDatum(copy.last_flush_at);
+		values[13] = Int64GetDatum(copy.stale_skipped);
+		values[14] = TimestampTzGetDatum(copy.last_flush_at);
 		if (copy.last_error_at == 0)
-			nulls[14] = nulls[15] = true;
+			nulls[15] = nulls[16] = true;
 		else
 		{
 			if (all_stats || has_privs_of_role(GetUserId(), copy.userid))
-				values[14] = CStringGetTextDatum(copy.last_error);
+				values[15] = CStringGetTextDatum(copy.last_error);
 			else
-				values[14] = CStringGetTextDatum("<insufficient privilege>");
-			values[15] = TimestampTzGetDatum(copy.last_error_at);
+				values[15] = CStringGetTextDatum("<insufficient privilege>");
+			values[16] = TimestampTzGetDatum(copy.last_error_at);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

@@ -35,6 +35,7 @@
 static DdbType *build_type(Oid typid, int depth);
 static const char *describe_key(const DdbRowFormat *fmt, StringInfo key);
 static DdbAttrType attribute_type_of(Oid relid, const DdbColumn *col, const char *relname);
+static void set_version_column(DdbRowFormat *fmt, const char *colname);
 
 /*
  * The bytes a JSON string escapes, and how: 'u' for \u00XX, else the letter
@@ -310,7 +311,71 @@ ddb_row_format_create(Relation rel, const DdbTableOptions *opts,
 			set_key_column(fmt, index);
 		}
 	}
+	fmt->version_column = -1;
+	if (opts->version_column != NULL)
+		set_version_column(fmt, opts->version_column);
 	return fmt;
+}
+
+/*
+ * Does DynamoDB order the column's values as PostgreSQL does?  Numbers
+ * written as N are compared as numbers; text as S byte by byte (UTF-8,
+ * which keeps code point order); date, timestamp and timestamptz as S are
+ * ISO 8601 text (timestamptz always at +00:00, trailing zeros of the
+ * fraction dropped), which sorts as the times do for years 1 to 9999, and
+ * as N epoch seconds.  Anything else ("10" < "9" as S) cannot guard.
+ */
+static bool
+version_type_ordered(const DdbColumn *col)
+{
+	DdbValueKind kind = col->type->kind;
+	bool		numeric = kind == DDB_VALUE_INTEGER || kind == DDB_VALUE_NUMERIC ||
+		kind == DDB_VALUE_FLOAT;
+	bool		datetime = col->type->typid == DATEOID || col->type->typid == TIMESTAMPOID ||
+		col->type->typid == TIMESTAMPTZOID;
+
+	switch (col->as)
+	{
+		case DDB_AS_DEFAULT:
+			return numeric || datetime || kind == DDB_VALUE_TEXT;
+		case DDB_AS_N:
+			return numeric || datetime;
+		case DDB_AS_S:
+			return datetime || kind == DDB_VALUE_TEXT;
+		default:
+			return false;
+	}
+}
+
+/* "version-column": the column every guarded write compares (ddb_convert_version). */
+static void
+set_version_column(DdbRowFormat *fmt, const char *colname)
+{
+	int			index = find_column(fmt, colname, false);
+	const DdbColumn *col;
+
+	if (index < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" named in option \"version-column\" does not exist in foreign table \"%s\"",
+						colname, fmt->relname)));
+	col = &fmt->columns[index];
+	if (col->key_index >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" named in option \"version-column\" of foreign table \"%s\" holds key attribute \"%s\"",
+						colname, fmt->relname, col->attr_name),
+				 errdetail("A key never changes for its item, so it cannot order the item's versions."),
+				 errhint("Name a column that grows with every change of the row, such as a bigint version or an updated_at timestamp.")));
+	if (!version_type_ordered(col))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" named in option \"version-column\" of foreign table \"%s\" has type %s%s, which DynamoDB cannot compare in order",
+						colname, fmt->relname, format_type_be(col->type->typid),
+						col->as == DDB_AS_DEFAULT ? "" : col->as == DDB_AS_N ? " written as N" :
+						col->as == DDB_AS_S ? " written as S" : " with an \"attribute-type\""),
+				 errhint("Use an integer, numeric, float, text, date, timestamp or timestamptz column (numbers written as N, not S).")));
+	fmt->version_column = index;
 }
 
 /* ---------- types: what to do with values of a type, decided once ---------- */
@@ -1360,6 +1425,37 @@ ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot, const AttrNum
 	}
 	appendStringInfoChar(sets, '}');
 	appendStringInfoChar(removes, '}');
+}
+
+void
+ddb_convert_version(const DdbRowFormat *fmt, TupleTableSlot *slot, const char *action,
+					StringInfo version)
+{
+	const DdbColumn *col = &fmt->columns[fmt->version_column];
+	StringInfoData removes;
+
+	Assert(fmt->version_column >= 0);
+	slot_getsomeattrs(slot, col->attnum);
+	if (slot->tts_isnull[col->attnum - 1])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in column \"%s\" of foreign table \"%s\"",
+						col->colname, fmt->relname),
+				 strcmp(action, "delete") == 0 ?
+				 errdetail("Column \"%s\" is the \"version-column\": a delete is applied only when its item holds no newer version, so it needs its version.",
+						   col->colname) :
+				 errdetail("Column \"%s\" is the \"version-column\": a %s is applied only over an older version of its item, so it needs its version.",
+						   col->colname, action),
+				 strcmp(action, "delete") == 0 ?
+				 errhint("Name the version the delete removes in the WHERE clause: ... WHERE <key> = ... AND %s = <version>.",
+						 col->colname) :
+				 strcmp(action, "update") == 0 ?
+				 errhint("Assign the new version in the same UPDATE: SET ..., %s = <newer version>.",
+						 col->colname) :
+				 errhint("Give every row its version, e.g. a bigint a trigger increments on every change.")));
+	initStringInfo(&removes);
+	ddb_convert_columns(fmt, slot, &col->attnum, 1, version, &removes);
+	pfree(removes.data);
 }
 
 /*

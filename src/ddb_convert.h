@@ -107,6 +107,7 @@ typedef struct DdbRowFormat
 	int			nkeys;			/* 0 when the key is unknown: no dedup */
 	int			key_columns[2]; /* indexes into columns, in key order */
 	bool		ignore_nulls;
+	int			version_column; /* "version-column": index into columns, -1 unguarded */
 } DdbRowFormat;
 
 /*
@@ -140,6 +141,14 @@ extern void ddb_convert_key(const DdbRowFormat *fmt, TupleTableSlot *slot,
 extern void ddb_convert_columns(const DdbRowFormat *fmt, TupleTableSlot *slot,
 								const AttrNumber *attnums, int n,
 								StringInfo sets, StringInfo removes);
+
+/*
+ * For a guarded write ("version-column"): append to version the one-member
+ * map {"attr":{...}} of the row's version; a NULL version raises an ERROR
+ * (23502) saying what the action ("put", "update", "delete") needs.
+ */
+extern void ddb_convert_version(const DdbRowFormat *fmt, TupleTableSlot *slot,
+								const char *action, StringInfo version);
 
 /*
  * Append s (length len, server encoding) as a JSON string literal in UTF-8;

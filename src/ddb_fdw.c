@@ -480,7 +480,12 @@ check_key_columns(DdbDirectState *state, DdbTarget *target)
 	AttrNumber	key_attnums[2];
 	const char *key_names[2];
 	int			nkeys = ddb_writer_key_attnums(target, key_attnums, key_names);
-	bool		exact = nkeys == list_length(state->attnums);
+	AttrNumber	version = ddb_writer_version_attnum(target);
+	/* a guarded DELETE names the version it removes beside the key */
+	int			compared = list_length(state->attnums) -
+		(state->operation == CMD_DELETE && version != InvalidAttrNumber &&
+		 list_member_int(state->attnums, version) ? 1 : 0);
+	bool		exact = nkeys == compared;
 	int			i;
 
 	ddb_writer_require_key(target, state->operation == CMD_UPDATE ? "update" : "delete from");
@@ -816,6 +821,10 @@ ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	ExplainPropertyText("On Error", opts->sink.fail_on_error ? "fail" :
 						psprintf("retry up to %d times", opts->sink.max_retries), es);
 	ExplainPropertyText("Credentials Provider", ddb_provider_name(opts->cred[0].provider), es);
+	if (opts->version_column != NULL)
+		ExplainPropertyText("Version Guard",
+							psprintf("%s (PutItem, UpdateItem and DeleteItem, each only over an older version)",
+									 opts->version_column), es);
 }
 
 Datum

@@ -62,6 +62,7 @@ static const DdbOption ddb_options[] = {
 	{"connector", IN_TABLE, OPT_STRING},
 	{"table-name", IN_TABLE, OPT_STRING},
 	{"partitioned-by", IN_TABLE, OPT_STRING},
+	{"version-column", IN_TABLE, OPT_STRING},
 
 	/* the server: where DynamoDB is and how to reach it */
 	{"aws.region", IN_SERVER, OPT_STRING},
@@ -574,6 +575,7 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 	DdbCredProvider providers[DDB_CRED_LEVELS];
 	bool		named[DDB_CRED_LEVELS] = {false};
 	bool		atomic = false;
+	bool		guarded = false;	/* "version-column" on this object */
 	const char *early_flush = NULL;	/* an early-flush option this object sets */
 	ListCell   *cell;
 
@@ -592,6 +594,8 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 
 		if (strcmp(opt->keyword, "sink.commit-mode") == 0)
 			atomic = strcmp(value, "atomic") == 0;
+		else if (strcmp(opt->keyword, "version-column") == 0)
+			guarded = true;
 		else if (strcmp(opt->keyword, "sink.requests.max-buffered") == 0 ||
 				 (strcmp(opt->keyword, "sink.flush-buffer.timeout") == 0 &&
 				  parse_int_option(opt, value) != 0))
@@ -661,6 +665,8 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 
 	if (atomic && early_flush != NULL)
 		ddb_refuse_early_flush(early_flush, NULL);
+	if (atomic && guarded)
+		ddb_refuse_guarded_atomic(NULL);
 
 	if (catalog == ForeignServerRelationId && !have_region)
 		ereport(ERROR,
@@ -709,6 +715,19 @@ ddb_fdw_validator(PG_FUNCTION_ARGS)
 	}
 
 	PG_RETURN_VOID();
+}
+
+void
+ddb_refuse_guarded_atomic(const char *relname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 relname ?
+			 errmsg("foreign table \"%s\" combines \"sink.commit-mode\" 'atomic' with \"version-column\"",
+					relname) :
+			 errmsg("option \"version-column\" cannot be combined with \"sink.commit-mode\" 'atomic'"),
+			 errdetail("A guarded write refused by its version condition is skipped; in a TransactWriteItems it would cancel the whole transaction."),
+			 errhint("Drop \"version-column\", or use \"sink.commit-mode\" 'batch'.")));
 }
 
 void
@@ -943,6 +962,8 @@ ddb_resolve_table(Oid relid, Oid userid)
 				t->trust_all_certificates = parse_bool_option(opt, value);
 			else if (strcmp(opt->keyword, "partitioned-by") == 0)
 				t->partitioned_by = ddb_split_column_list(value, opt->keyword);
+			else if (strcmp(opt->keyword, "version-column") == 0)
+				t->version_column = value;
 			else if (strcmp(opt->keyword, "aws.sts.endpoint") == 0)
 				t->sts_endpoint = value;
 		}
@@ -974,6 +995,8 @@ ddb_resolve_table(Oid relid, Oid userid)
 			ddb_refuse_early_flush("sink.flush-buffer.timeout", t->relname);
 		t->sink.max_buffered = INT_MAX;
 		t->sink.flush_timeout_ms = 0;
+		if (t->version_column != NULL)
+			ddb_refuse_guarded_atomic(t->relname);
 	}
 
 	if (t->table_name == NULL || t->region == NULL)

@@ -85,6 +85,7 @@ typedef struct DdbTableOptions
 	char	   *custom_function;	/* CUSTOM: name of a function (regclass) */
 	char	   *sts_endpoint;	/* NULL: https://sts.REGION.amazonaws.com */
 	List	   *partitioned_by; /* column names (String nodes), may be NIL */
+	char	   *version_column; /* "version-column": the guard's column, or NULL */
 	DdbSinkSettings sink;
 } DdbTableOptions;
 
@@ -132,6 +133,9 @@ extern const char *ddb_provider_name(DdbCredProvider provider);
  * being created or altered, else the foreign table they meet on.
  */
 extern void ddb_refuse_early_flush(const char *keyword, const char *relname);
+
+/* ERROR: "version-column" meets "sink.commit-mode" 'atomic' (relname as above). */
+extern void ddb_refuse_guarded_atomic(const char *relname);
 
 /*
  * Does the provider use the database server's own identity (its

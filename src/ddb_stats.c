@@ -19,8 +19,8 @@ Datum
 ddb_fdw_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10] = {0};
+	Datum		values[11];
+	bool		nulls[11] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -40,6 +40,7 @@ ddb_fdw_stats(PG_FUNCTION_ARGS)
 	values[7] = Float8GetDatum(ddb_stats.wait_ms);
 	values[8] = Int64GetDatum(ddb_stats.credential_fetches);
 	values[9] = Float8GetDatum(ddb_stats.consumed_wcu);		/* 1.1 */
+	values[10] = Int64GetDatum(ddb_stats.stale_skipped);	/* 1.1 */
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

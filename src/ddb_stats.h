@@ -20,6 +20,7 @@ typedef struct DdbStats
 	double		wait_ms;			/* waiting for DynamoDB, backoff included */
 	int64		credential_fetches; /* temporary credentials fetched (STS, metadata, process, function) */
 	double		consumed_wcu;	/* write capacity units DynamoDB's answers say were consumed */
+	int64		stale_skipped;	/* guarded writes refused by their version condition */
 } DdbStats;
 
 extern DdbStats ddb_stats;

@@ -76,6 +76,8 @@ typedef struct DdbPending
 	char	   *key;			/* dedup key, NULL when the key is unknown */
 	int			key_len;
 	char	   *key_text;		/* atomic tables: the key as JSON, for messages */
+	char	   *version;		/* guarded tables: {"attr":{value}}, the write's version */
+	int			version_len;
 	int			level;			/* subtransaction nesting level that queued it */
 } DdbPending;
 
@@ -760,8 +762,9 @@ build_batches(DdbTarget *t, const DdbPending *items, int n_items, int *n_batches
 	{
 		const DdbPending *item = &items[i];
 
-		if (item->request == NULL || item->kind == DDB_OP_UPDATE)
-			continue;			/* folded into a later write, or sent by UpdateItem */
+		if (item->request == NULL || item->kind == DDB_OP_UPDATE ||
+			t->format->version_column >= 0)
+			continue;			/* folded into a later write, or sent on its own */
 		if (b != NULL &&
 			(b->n_items == t->opts->sink.batch_max_size ||
 			 b->body.len + item->request_len + 4 > DDB_MAX_REQUEST_BYTES))
@@ -802,11 +805,18 @@ build_batches(DdbTarget *t, const DdbPending *items, int n_items, int *n_batches
 	return batches;
 }
 
-/* One UpdateItem request per remaining UPDATE (one per key, after folding). */
+/*
+ * One request per remaining write of kind (one per key, after folding):
+ * UpdateItem for every UPDATE; for a guarded table ("version-column") also
+ * PutItem and DeleteItem, each conditioned on the stored version, as
+ * BatchWriteItem takes no conditions.
+ */
 static Batch *
-build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates)
+build_single_writes(DdbTarget *t, const DdbPending *items, int n_items, DdbOpKind kind,
+					int *n_writes)
 {
-	Batch	   *updates = NULL;
+	bool		guarded = t->format->version_column >= 0;
+	Batch	   *writes = NULL;
 	int			n = 0;
 	int			max = 0;
 	int			i;
@@ -819,20 +829,37 @@ build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates
 		Batch	   *b;
 		char	   *data;
 		int			len;
+		bool		ok;
 
-		if (item->request == NULL || item->kind != DDB_OP_UPDATE)
+		if (item->request == NULL || item->kind != kind)
 			continue;
 		if (n == max)
 		{
 			max = max ? max * 2 : 16;
-			updates = updates ? repalloc(updates, sizeof(Batch) * max) : palloc(sizeof(Batch) * max);
+			writes = writes ? repalloc(writes, sizeof(Batch) * max) : palloc(sizeof(Batch) * max);
 		}
 		aws_error_clear(&err);
-		data = take_result(aws_ddb_build_update_item(t->opts->table_name, item->request,
-													 item->request_len, item->sets, item->sets_len,
-													 item->removes, item->removes_len, &body, &err),
-						   &body, &err, &len);
-		b = &updates[n++];
+		if (guarded)
+		{
+			/* puts and deletes are queued framed for BatchWriteItem: the item or key inside */
+			size_t		prefix = kind == DDB_OP_PUT ? strlen(PUT_PREFIX) :
+				kind == DDB_OP_DELETE ? strlen(DELETE_PREFIX) : 0;
+			size_t		suffix = kind == DDB_OP_UPDATE ? 0 : strlen(REQUEST_SUFFIX);
+
+			ok = aws_ddb_build_guarded_write(kind == DDB_OP_PUT ? AWS_DDB_PUT :
+											 kind == DDB_OP_DELETE ? AWS_DDB_DELETE : AWS_DDB_UPDATE,
+											 t->opts->table_name, item->request + prefix,
+											 item->request_len - prefix - suffix,
+											 item->sets, item->sets_len,
+											 item->removes, item->removes_len,
+											 item->version, item->version_len, &body, &err);
+		}
+		else
+			ok = aws_ddb_build_update_item(t->opts->table_name, item->request,
+										   item->request_len, item->sets, item->sets_len,
+										   item->removes, item->removes_len, &body, &err);
+		data = take_result(ok, &body, &err, &len);
+		b = &writes[n++];
 		memset(b, 0, sizeof(Batch));
 		b->body.data = data;
 		b->body.len = len;
@@ -841,8 +868,8 @@ build_updates(DdbTarget *t, const DdbPending *items, int n_items, int *n_updates
 		b->levels = palloc(sizeof(int));
 		b->levels[0] = item->level;
 	}
-	*n_updates = n;
-	return updates;
+	*n_writes = n;
+	return writes;
 }
 
 /*
@@ -1068,6 +1095,16 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 					continue;
 				}
 			}
+			else if (aws_ddb_error_is_condition_failed(&call_err) &&
+					 t->format->version_column >= 0)
+			{
+				/* DynamoDB holds this version or a newer one: a stale write, skipped */
+				b->done = true;
+				b->attempts = 0;
+				ddb_stats.stale_skipped++;
+				accepted++;		/* the table took the call: progress */
+				continue;
+			}
 			else if (ddb_creds_error_is_expired(&call_err) && !creds_refreshed)
 			{
 				/* temporary credentials ran out: send it again once with fresh ones */
@@ -1210,6 +1247,10 @@ send_queue(DdbTarget *t, int n)
 	int			n_batches;
 	Batch	   *updates;
 	int			n_updates;
+	Batch	   *puts = NULL;
+	int			n_puts = 0;
+	Batch	   *deletes = NULL;
+	int			n_deletes = 0;
 	DdbPending *folded;
 	MemoryContext old;
 	int			merged;
@@ -1220,10 +1261,21 @@ send_queue(DdbTarget *t, int n)
 	memcpy(folded, t->items, sizeof(DdbPending) * n);
 	merged = fold_per_key(t, folded, n);
 	batches = build_batches(t, folded, n, &n_batches);
-	updates = build_updates(t, folded, n, &n_updates);
-	if (merged > 0 || n_batches + n_updates > 1)
+	if (t->format->version_column >= 0)
+	{
+		puts = build_single_writes(t, folded, n, DDB_OP_PUT, &n_puts);
+		deletes = build_single_writes(t, folded, n, DDB_OP_DELETE, &n_deletes);
+	}
+	updates = build_single_writes(t, folded, n, DDB_OP_UPDATE, &n_updates);
+	if (merged > 0 || n_batches + n_puts + n_deletes + n_updates > 1)
 		confirm_key(t);
-	send_batches(t, "BatchWriteItem", batches, n_batches);
+	/* one write per key after folding: the three kinds cannot overtake each other */
+	if (n_batches > 0)
+		send_batches(t, "BatchWriteItem", batches, n_batches);
+	if (n_puts > 0)
+		send_batches(t, "PutItem", puts, n_puts);
+	if (n_deletes > 0)
+		send_batches(t, "DeleteItem", deletes, n_deletes);
 	if (n_updates > 0)
 		send_batches(t, "UpdateItem", updates, n_updates);
 	MemoryContextSwitchTo(old);
@@ -1325,6 +1377,7 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 	TimestampTz now = t->opts->sink.flush_timeout_ms > 0 ? GetCurrentTimestamp() : 0;
 	StringInfoData sets = {0};
 	StringInfoData removes = {0};
+	StringInfoData version = {0};
 	char	   *atomic_key_text = NULL;
 
 	/*
@@ -1365,6 +1418,16 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 			MemoryContextSwitchTo(t->row_cxt);
 			ddb_convert_columns(t->format, slot, set_attnums, n_set, &sets, &removes);
 			break;
+	}
+	if (t->format->version_column >= 0)
+	{
+		/* in the queue's memory too: the guarded request is built at the flush */
+		MemoryContextSwitchTo(t->items_cxt);
+		initStringInfo(&version);
+		MemoryContextSwitchTo(t->row_cxt);
+		ddb_convert_version(t->format, slot,
+							kind == DDB_OP_PUT ? "put" : kind == DDB_OP_DELETE ? "delete" : "update",
+							&version);
 	}
 	MemoryContextSwitchTo(old);
 
@@ -1425,6 +1488,8 @@ queue_request(DdbTarget *t, TupleTableSlot *slot, DdbOpKind kind,
 		memcpy(item->key, t->key_buf.data, t->key_buf.len);
 	}
 	item->key_text = atomic_key_text;
+	item->version = version.data;
+	item->version_len = version.len;
 	item->level = GetCurrentTransactionNestLevel();
 	t->n_items++;
 }
@@ -1461,6 +1526,20 @@ ddb_writer_update_row(DdbTarget *t, TupleTableSlot *slot, const AttrNumber *set_
 	int			k;
 
 	ddb_writer_require_key(t, "update");
+	if (t->format->version_column >= 0)
+	{
+		const DdbColumn *vcol = &t->format->columns[t->format->version_column];
+
+		for (i = 0; i < n_set && set_attnums[i] != vcol->attnum; i++)
+			;
+		if (i == n_set)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("UPDATE of foreign table \"%s\" must assign its \"version-column\" \"%s\"",
+							t->opts->relname, vcol->colname),
+					 errdetail("Every write of a version-guarded table is applied only over an older version of its item, so an update needs its new version."),
+					 errhint("Add %s = <newer version> to the SET list.", vcol->colname)));
+	}
 	for (i = 0; i < n_set; i++)
 		for (k = 0; k < t->format->nkeys; k++)
 		{
@@ -1474,6 +1553,13 @@ ddb_writer_update_row(DdbTarget *t, TupleTableSlot *slot, const AttrNumber *set_
 						 errhint("To move an item to another key, DELETE it and INSERT the new row.")));
 		}
 	queue_request(t, slot, DDB_OP_UPDATE, set_attnums, n_set);
+}
+
+AttrNumber
+ddb_writer_version_attnum(const DdbTarget *t)
+{
+	return t->format->version_column >= 0 ?
+		t->format->columns[t->format->version_column].attnum : InvalidAttrNumber;
 }
 
 bool

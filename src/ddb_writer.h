@@ -53,6 +53,14 @@ extern void ddb_writer_delete_row(DdbTarget *target, TupleTableSlot *slot);
 extern void ddb_writer_update_row(DdbTarget *target, TupleTableSlot *slot,
 								  const AttrNumber *set_attnums, int n_set);
 
+/*
+ * The "version-column" of a version-guarded table (its puts, updates and
+ * deletes go one by one, each conditioned on the stored version; a write
+ * the condition refuses is stale: skipped and counted, never an error),
+ * or InvalidAttrNumber.
+ */
+extern AttrNumber ddb_writer_version_attnum(const DdbTarget *target);
+
 /* Does the writer know the table's key (DescribeTable or "partitioned-by")? */
 extern bool ddb_writer_key_known(const DdbTarget *target);
 

@@ -13,7 +13,9 @@
 #      pgbench clients), test/scenarios/credentials.sh (the AUTO chain in the server's
 #      environment: container, instance metadata, web identity),
 #      test/scenarios/campaign.sh (500 seeded random transactions through the fault
-#      proxy, DynamoDB compared with shadow tables after each), test/scenarios/meta.sh
+#      proxy, DynamoDB compared with shadow tables after each), test/scenarios/guard.sh
+#      (version-guarded writes from two forwarders and through random faults),
+#      test/scenarios/meta.sh
 #      (META.json by the PGXN Meta Spec, one version everywhere),
 #      test/scenarios/package.sh (the Debian package built, checked, installed and
 #      written through).
@@ -177,7 +179,7 @@ fi
 
 # shell tests with PostgreSQL instances of their own; DDB_SHELL_TESTS picks
 # some ("credentials campaign"), a DDB_REGRESS subset alone runs none
-shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign capacity meta package")}
+shell_tests=${DDB_SHELL_TESTS-$([ -n "${DDB_REGRESS:-}" ] || echo "logical concurrency credentials sysprop activity hostile campaign capacity guard meta package")}
 for t in $shell_tests; do
   echo "== $t (test/scenarios/$t.sh)"
   if t_out=$(test/scenarios/$t.sh 2>&1); then t_status=0; else t_status=$?; fi

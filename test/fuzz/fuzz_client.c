@@ -138,6 +138,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 											  c <= text + size ? c : NULL,
 											  c <= text + size ? strlen(c) : 0, &out, &err);
 					(void) aws_ddb_build_update_item("t", a, strlen(a), b, strlen(b), NULL, 0, &out, &err);
+					(void) aws_ddb_build_guarded_write(AWS_DDB_UPDATE, "t", a, strlen(a), b, strlen(b),
+													   NULL, 0, b, strlen(b), &out, &err);
+					(void) aws_ddb_build_guarded_write(AWS_DDB_PUT, "t", a, strlen(a), NULL, 0,
+													   NULL, 0, b, strlen(b), &out, &err);
 				}
 				aws_buf_free(&out);
 				break;

@@ -438,6 +438,55 @@ test_update_item(void)
 }
 
 static void
+test_guarded_writes(void)
+{
+	AwsBuf		out = {0};
+	AwsError	err;
+
+	aws_error_clear(&err);
+	CHECK(aws_ddb_build_guarded_write(AWS_DDB_PUT, "t", S("{\"id\":{\"N\":\"1\"},\"ver\":{\"N\":\"7\"}}"),
+									  NULL, 0, NULL, 0, S("{\"ver\":{\"N\":\"7\"}}"), &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Item\":{\"id\":{\"N\":\"1\"},\"ver\":{\"N\":\"7\"}},"
+				 "\"ExpressionAttributeNames\":{\"#ver\":\"ver\"},"
+				 "\"ExpressionAttributeValues\":{\":ver\":{\"N\":\"7\"}},"
+				 "\"ConditionExpression\":\"attribute_not_exists(#ver) OR #ver < :ver\","
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
+		  "guarded PutItem: only over an absent or older version");
+	CHECK(aws_ddb_build_guarded_write(AWS_DDB_DELETE, "t", S("{\"id\":{\"N\":\"1\"}}"),
+									  NULL, 0, NULL, 0, S("{\"up at\":{\"S\":\"2026\"}}"), &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
+				 "\"ExpressionAttributeNames\":{\"#ver\":\"up at\"},"
+				 "\"ExpressionAttributeValues\":{\":ver\":{\"S\":\"2026\"}},"
+				 "\"ConditionExpression\":\"attribute_not_exists(#ver) OR #ver <= :ver\","
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
+		  "guarded DeleteItem: not over a newer version, the name through a placeholder");
+	CHECK(aws_ddb_build_guarded_write(AWS_DDB_UPDATE, "t", S("{\"id\":{\"N\":\"1\"}}"),
+									  S("{\"a\":{\"S\":\"x\"},\"ver\":{\"N\":\"8\"}}"), S("{\"b\":true}"),
+									  S("{\"ver\":{\"N\":\"8\"}}"), &out, &err) &&
+		  strcmp(out.data, "{\"TableName\":\"t\",\"Key\":{\"id\":{\"N\":\"1\"}},"
+				 "\"UpdateExpression\":\"SET #a0 = :v0, #a1 = :v1 REMOVE #a2\","
+				 "\"ExpressionAttributeNames\":{\"#a0\":\"a\",\"#a1\":\"ver\",\"#a2\":\"b\",\"#ver\":\"ver\"},"
+				 "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"x\"},\":v1\":{\"N\":\"8\"},\":ver\":{\"N\":\"8\"}},"
+				 "\"ConditionExpression\":\"attribute_not_exists(#ver) OR #ver < :ver\","
+				 "\"ReturnConsumedCapacity\":\"TOTAL\"}") == 0,
+		  "guarded UpdateItem: its placeholders and the condition's side by side");
+	CHECK(!aws_ddb_build_guarded_write(AWS_DDB_PUT, "t", S("{\"id\":{\"N\":\"1\"}}"), NULL, 0, NULL, 0,
+									   S("{\"a\":{\"N\":\"1\"},\"b\":{\"N\":\"2\"}}"), &out, &err) &&
+		  err.kind == AWS_ERR_INPUT,
+		  "a version of two attributes is refused");
+	CHECK(!aws_ddb_build_guarded_write(AWS_DDB_PUT, "t", S("[1]"), NULL, 0, NULL, 0,
+									   S("{\"v\":{\"N\":\"1\"}}"), &out, &err) &&
+		  err.kind == AWS_ERR_INPUT,
+		  "a guarded put of a non-object is refused");
+	aws_error_clear(&err);
+	aws_error_set(&err, AWS_ERR_SERVICE, "The conditional request failed");
+	snprintf(err.type, sizeof(err.type), "ConditionalCheckFailedException");
+	CHECK(aws_ddb_error_is_condition_failed(&err) && !aws_ddb_error_is_retryable(&err),
+		  "ConditionalCheckFailedException is a refused condition, not retried");
+	aws_buf_free(&out);
+}
+
+static void
 test_transact_actions(void)
 {
 	AwsBuf		out = {0};
@@ -553,6 +602,7 @@ main(void)
 	test_split_url();
 	test_json_patch();
 	test_update_item();
+	test_guarded_writes();
 	test_transact_actions();
 	test_cancellation();
 	test_profile_file();
