@@ -34,6 +34,12 @@
  * that will have come in by the time the round's answers are back, as a
  * round trip of requests in flight at once must), and the debt delays the
  * round after it, so the average stays the fill rate.
+ *
+ * With ddb_fdw in shared_preload_libraries a pacer's state is shared by
+ * every backend writing the same (endpoint, table) ("ddb_fdw.pacer_slots"
+ * slots; when they run out a backend paces alone), and a throttle reported
+ * by a round that began before another backend's cut cuts nothing more.
+ * ddb_fdw_pacers() shows the shared pacers and the backend's own.
  */
 #ifndef DDB_PACING_H
 #define DDB_PACING_H
@@ -52,6 +58,10 @@ typedef struct DdbPacer DdbPacer;
 #define DDB_PACER_MIN_CAPACITY 25.0		/* items */
 #define DDB_PACER_IDLE_S 10.0
 
+/* From _PG_init: define "ddb_fdw.pacer_slots" and ask for shared memory when preloaded. */
+extern void ddb_pacing_init(void);
+
+/* The pacer of a table; call once per flush (it starts the backend's round clock). */
 extern DdbPacer *ddb_pacer_get(const char *url, const char *table_name);
 
 /* Milliseconds to wait before n_items may be sent (0: now). */
@@ -64,9 +74,9 @@ extern void ddb_pacer_take(DdbPacer *p, int n_items);
 extern void ddb_pacer_round(DdbPacer *p, long accepted, bool throttled);
 
 /* Is the pacer limiting the rate (the table has throttled)? */
-extern bool ddb_pacer_active(const DdbPacer *p);
+extern bool ddb_pacer_active(DdbPacer *p);
 
 /* The fill rate in items per second (for DEBUG messages). */
-extern double ddb_pacer_rate(const DdbPacer *p);
+extern double ddb_pacer_rate(DdbPacer *p);
 
 #endif							/* DDB_PACING_H */
