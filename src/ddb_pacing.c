@@ -330,16 +330,23 @@ ddb_pacer_wait_ms(DdbPacer *p, int n_items)
 	return wait;
 }
 
-void
-ddb_pacer_take(DdbPacer *p, int n_items)
+double
+ddb_pacer_reserve(DdbPacer *p, int n_items)
 {
 	double		now = now_s();
+	double		wait = 0;
 	PacerState *s = lock_state(p);
 
 	s->last_used = now;
 	if (s->enabled)
 	{
+		double		need;
+
 		refill(s, now);
+		need = Min((double) n_items, s->max_capacity);
+		if (s->capacity < need)
+			wait = (need - s->capacity) / s->fill_rate * 1000.0;
+
 		/*
 		 * In debt by at most one bucket: what a round sent ahead is waited
 		 * for later.  A shared bucket keeps all of its debt: every backend
@@ -350,6 +357,7 @@ ddb_pacer_take(DdbPacer *p, int n_items)
 			Max(-s->max_capacity, s->capacity - n_items);
 	}
 	unlock_state(p);
+	return wait;
 }
 
 /* Fold the accepted items into the measured rate (half-second buckets). */

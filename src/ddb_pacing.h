@@ -6,7 +6,8 @@
  * name) pair; it lives as long as the backend (TopMemoryContext), so what
  * one transaction learned about a table's capacity serves the next.  The
  * send engine asks, before each request, how long to wait until it may send
- * n items (ddb_pacer_wait_ms), takes them (ddb_pacer_take), and reports
+ * n items (ddb_pacer_wait_ms), reserves them before waiting
+ * (ddb_pacer_reserve), and reports
  * once per round of requests how many items DynamoDB accepted and whether
  * it throttled any (ddb_pacer_round).  Nothing here sleeps, sends or
  * raises an error.
@@ -67,8 +68,13 @@ extern DdbPacer *ddb_pacer_get(const char *url, const char *table_name);
 /* Milliseconds to wait before n_items may be sent (0: now). */
 extern double ddb_pacer_wait_ms(DdbPacer *p, int n_items);
 
-/* Take the tokens of n_items about to be sent. */
-extern void ddb_pacer_take(DdbPacer *p, int n_items);
+/*
+ * Take the tokens of n_items about to be sent, at once (under the shared
+ * pacer's lock, so backends queue behind each other's reservations), and
+ * return how many milliseconds to wait before sending them: what
+ * ddb_pacer_wait_ms said, unless another backend reserved meanwhile.
+ */
+extern double ddb_pacer_reserve(DdbPacer *p, int n_items);
 
 /* The outcome of one round: items accepted, and whether anything was throttled. */
 extern void ddb_pacer_round(DdbPacer *p, long accepted, bool throttled);
