@@ -88,3 +88,21 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE;
 
 COMMENT ON FUNCTION ddb_fdw_activity_overflow() IS 'foreign tables whose activity was not recorded for want of a free slot (raise ddb_fdw.activity_slots)';
+
+-- The writers' rate control per DynamoDB endpoint and table: the pacers shared
+-- by every backend (ddb_fdw in shared_preload_libraries), then this backend's own.
+CREATE FUNCTION ddb_fdw_pacers(
+    OUT endpoint text,
+    OUT dynamodb_table text,
+    OUT shared boolean,
+    OUT pacing boolean,
+    OUT fill_rate double precision,
+    OUT measured_rate double precision,
+    OUT throttle_events bigint,
+    OUT last_throttle_at timestamptz,
+    OUT idle_s double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION ddb_fdw_pacers() IS 'client-side rate control per DynamoDB endpoint and table: whether it paces, its rate in items per second, the measured accepted rate, rate cuts (shared by all backends when preloaded)';

@@ -73,9 +73,12 @@ for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$capacity_port/"
 
 runuser -u postgres -- "$(pg_config --bindir)/initdb" -D "$work/pg" -A trust >/dev/null
 runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
-  -o "-p $pgport -k $work -c listen_addresses='' -c shared_buffers=256MB -c jit=off" start >/dev/null
+  -o "-p $pgport -k $work -c listen_addresses='' -c shared_buffers=256MB -c jit=off \
+      -c shared_preload_libraries=ddb_fdw -c ddb_fdw.pacer_slots=${BENCH_PACER_SLOTS:-64}" start >/dev/null
 # jit=off: past ~5M rows the planner JIT-compiles the INSERT ... SELECT, and
-# LLVM's ~50 MB of mapped library would count as the backend's RSS growth
+# LLVM's ~50 MB of mapped library would count as the backend's RSS growth.
+# Preloaded, as README recommends: backends share one pacer per table
+# (BENCH_PACER_SLOTS=0: each backend paces alone, for the comparison).
 
 echo "bench: $(nproc) cores, $(pg_config --version), $(curl --version | head -1 | cut -d' ' -f1-2)," \
   "boto3 $(python3 -c 'import boto3; print(boto3.__version__)')" >&2

@@ -33,6 +33,7 @@
 
 #include "ddb_activity.h"
 #include "ddb_option.h"
+#include "ddb_pacing.h"
 #include "ddb_writer.h"
 
 /*
@@ -52,6 +53,7 @@ void
 _PG_init(void)
 {
 	ddb_activity_init();		/* before ddb_define_settings reserves the prefix */
+	ddb_pacing_init();
 	ddb_define_settings();
 }
 

@@ -6,7 +6,8 @@
  * name) pair; it lives as long as the backend (TopMemoryContext), so what
  * one transaction learned about a table's capacity serves the next.  The
  * send engine asks, before each request, how long to wait until it may send
- * n items (ddb_pacer_wait_ms), takes them (ddb_pacer_take), and reports
+ * n items (ddb_pacer_wait_ms), reserves them before waiting
+ * (ddb_pacer_reserve), and reports
  * once per round of requests how many items DynamoDB accepted and whether
  * it throttled any (ddb_pacer_round).  Nothing here sleeps, sends or
  * raises an error.
@@ -34,6 +35,12 @@
  * that will have come in by the time the round's answers are back, as a
  * round trip of requests in flight at once must), and the debt delays the
  * round after it, so the average stays the fill rate.
+ *
+ * With ddb_fdw in shared_preload_libraries a pacer's state is shared by
+ * every backend writing the same (endpoint, table) ("ddb_fdw.pacer_slots"
+ * slots; when they run out a backend paces alone), and a throttle reported
+ * by a round that began before another backend's cut cuts nothing more.
+ * ddb_fdw_pacers() shows the shared pacers and the backend's own.
  */
 #ifndef DDB_PACING_H
 #define DDB_PACING_H
@@ -52,21 +59,30 @@ typedef struct DdbPacer DdbPacer;
 #define DDB_PACER_MIN_CAPACITY 25.0		/* items */
 #define DDB_PACER_IDLE_S 10.0
 
+/* From _PG_init: define "ddb_fdw.pacer_slots" and ask for shared memory when preloaded. */
+extern void ddb_pacing_init(void);
+
+/* The pacer of a table; call once per flush (it starts the backend's round clock). */
 extern DdbPacer *ddb_pacer_get(const char *url, const char *table_name);
 
 /* Milliseconds to wait before n_items may be sent (0: now). */
 extern double ddb_pacer_wait_ms(DdbPacer *p, int n_items);
 
-/* Take the tokens of n_items about to be sent. */
-extern void ddb_pacer_take(DdbPacer *p, int n_items);
+/*
+ * Take the tokens of n_items about to be sent, at once (under the shared
+ * pacer's lock, so backends queue behind each other's reservations), and
+ * return how many milliseconds to wait before sending them: what
+ * ddb_pacer_wait_ms said, unless another backend reserved meanwhile.
+ */
+extern double ddb_pacer_reserve(DdbPacer *p, int n_items);
 
 /* The outcome of one round: items accepted, and whether anything was throttled. */
 extern void ddb_pacer_round(DdbPacer *p, long accepted, bool throttled);
 
 /* Is the pacer limiting the rate (the table has throttled)? */
-extern bool ddb_pacer_active(const DdbPacer *p);
+extern bool ddb_pacer_active(DdbPacer *p);
 
 /* The fill rate in items per second (for DEBUG messages). */
-extern double ddb_pacer_rate(const DdbPacer *p);
+extern double ddb_pacer_rate(DdbPacer *p);
 
 #endif							/* DDB_PACING_H */

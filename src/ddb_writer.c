@@ -998,10 +998,15 @@ send_batches(DdbTarget *t, const char *operation, Batch *batches, int n)
 				/* what will be due before this round's answers are back goes with it */
 				if (wait > lookahead_ms && n_calls > 0)
 					break;		/* the rest waits for the next round */
-				/* after a backoff the first request of a round goes at once */
+				/*
+				 * Sending it: take its tokens first and wait for them after
+				 * (another backend sharing the pacer queues behind them,
+				 * instead of waking at the same moment); after a backoff the
+				 * first request of a round goes at once.
+				 */
+				wait = ddb_pacer_reserve(pacer, items);
 				if (wait > lookahead_ms && no_progress == 0)
 					pause_ms((long) ceil(wait - lookahead_ms));
-				ddb_pacer_take(pacer, items);
 			}
 			which[n_calls] = i;
 			calls[n_calls].body = batches[i].body.data;

@@ -17,7 +17,12 @@
 #     progress for sink.max-retries tries, within the documented time, with
 #     an error naming ProvisionedThroughputExceededException and the
 #     ThrottlingReasons in its DETAIL;
-#   - x-amz-retry-after is honoured: no try comes sooner than it says.
+#   - x-amz-retry-after is honoured: no try comes sooner than it says;
+#   - with ddb_fdw preloaded, backends share one pacer per table: a backend
+#     that starts while another loads the table is paced from its first
+#     request, and has fewer items refused than the same backend with
+#     "ddb_fdw.pacer_slots" 0 (each backend paced alone); ddb_fdw_pacers()
+#     shows the shared pacer from a third session.
 # Needs test/fixtures/servers.sh's dynalite running and DDB_TEST, DDB_DYNALITE_URL set
 # (test/run.sh does both).  Prints ok/FAIL lines and "N passed, N failed".
 set -uo pipefail
@@ -54,9 +59,9 @@ python3 "$root/test/fixtures/capacity.py" --port "$cport" --upstream-port "${dyn
 proxy_pid=$!
 for _ in $(seq 1 50); do curl_cap -o /dev/null "$cap_url/" && break; sleep 0.1; done
 init_instance
-start_instance "-c max_connections=20"
+start_instance "-c max_connections=20 -c shared_preload_libraries=ddb_fdw"
 
-fresh_tables capfree cap1 cap4 cap0
+fresh_tables capfree cap1 cap4 cap0 cap6
 psql_ <<SQL
 CREATE EXTENSION ddb_fdw;
 CREATE SERVER cp FOREIGN DATA WRAPPER ddb_fdw
@@ -68,6 +73,7 @@ CREATE FOREIGN TABLE cap1_ft (id bigint, v text) SERVER cp OPTIONS ("table-name"
 CREATE FOREIGN TABLE cap4_ft (id bigint, v text) SERVER cp OPTIONS ("table-name" 'cap4');
 CREATE FOREIGN TABLE cap0_ft (id bigint, v text) SERVER cp
   OPTIONS ("table-name" 'cap0', "sink.max-retries" '3');
+CREATE FOREIGN TABLE cap6_ft (id bigint, v text) SERVER cp OPTIONS ("table-name" 'cap6');
 SQL
 curl_cap -d '{"table":"capfree","wcu":1000000}' "$cap_url/__capacity/set" >/dev/null
 curl_cap -d '{"table":"cap0","wcu":0}' "$cap_url/__capacity/set" >/dev/null
@@ -150,6 +156,47 @@ if has "$out" "ProvisionedThroughputExceededException" && le 2.1 "$took"; then
   ok "x-amz-retry-after: every wait as long as the header says"
 else
   fail "x-amz-retry-after: $took s (at least 2.1 s expected): $out"
+fi
+
+# ---------- 6. one pacer per table, shared by the backends ----------
+curl_cap -d '{"retry_after_ms":0}' "$cap_url/__capacity/set" >/dev/null
+# late_joiner LABEL: a backend loads 3,000 rows; 4 s in, when it is paced, a
+# second backend loads 300 rows; prints the second one's refused items
+# (throttled calls' and UnprocessedItems' items: ddb_fdw_stats in its session)
+late_joiner() {
+  local first=$1 pid out
+  load cap6 "$first" 3000 >"$work/joiner.a" 2>&1 &
+  pid=$!
+  bg_pids+=("$pid")
+  sleep 4
+  session -c "INSERT INTO cap6_ft SELECT g, 'late ' || g FROM generate_series($((first + 3000)), $((first + 3299))) g" \
+    -c "SELECT throttles * 25 + unprocessed_resent FROM ddb_fdw_stats()" >"$work/joiner.b" 2>&1
+  session -c "SELECT shared, pacing, round(fill_rate) FROM ddb_fdw_pacers() WHERE dynamodb_table = 'cap6'" \
+    >"$work/joiner.pacers" 2>&1
+  wait "$pid"
+  bg_pids=()
+  cat "$work/joiner.a" "$work/joiner.b"
+}
+out=$(late_joiner 1)
+shared_refused=$(echo "$out" | tail -1)
+pacers=$(cat "$work/joiner.pacers")
+echo "  shared pacer: the late backend had $shared_refused items refused; ddb_fdw_pacers: $pacers"
+if echo "$pacers" | awk -F'|' '$1 == "t" && $2 == "t" && $3 >= 100 && $3 <= 900 { ok = 1 } END { exit !ok }'; then
+  ok "shared pacer: another session sees one shared pacer for the table, pacing near its 300 WCU"
+else
+  fail "shared pacer: ddb_fdw_pacers() shows \"$pacers\" for the table"
+fi
+# the same with every backend pacing alone
+stop_instance_now
+start_instance "-c max_connections=20 -c shared_preload_libraries=ddb_fdw -c ddb_fdw.pacer_slots=0"
+sleep 11   # the table's bucket refills and the old pacer's learning is past DDB_PACER_IDLE_S
+out=$(late_joiner 10001)
+alone_refused=$(echo "$out" | tail -1)
+echo "  pacers per backend: the late backend had $alone_refused items refused"
+if [ "$(ddb count cap6)" = 6600 ] && [ "$shared_refused" -lt "$alone_refused" ] 2>/dev/null; then
+  ok "shared pacer: the late backend is paced from its first request ($shared_refused items refused, $alone_refused pacing alone), all 6600 rows land"
+else
+  fail "shared pacer: late backend refused $shared_refused shared, $alone_refused alone; $(ddb count cap6) of 6600 rows"
 fi
 
 summary
